@@ -1,0 +1,7 @@
+// Composition root: the module the Functions worker loads (package.json#main). It only registers functions;
+// each feature owns its registration module so features stay independent.
+import { registerBroadcastFunctions } from './registerBroadcasts.js';
+import { registerIntegrationFunctions } from './registerIntegrations.js';
+
+registerBroadcastFunctions();
+registerIntegrationFunctions();
