@@ -1,0 +1,108 @@
+import type { MediaAccountRef } from './media.js';
+
+/** Where a broadcast is in its life. Shown as the orchestration's custom status and by the API. */
+export const BroadcastPhases = [
+  'scheduled', // waiting for start minus pre-roll
+  'allocating', // live event created, allocate (StandBy) in progress
+  'standby', // allocated, waiting to start
+  'starting', // start in progress
+  'live', // Running, recording into the asset
+  'stopping', // deleting the output, stopping the live event
+  'cleaning_up', // deleting the live event
+  'ended', // finished on schedule or stopped on request
+  'cancelled', // cancelled before or during the broadcast
+  'failed', // gave up; the live event was stopped and cleaned up anyway (compensation)
+] as const;
+export type BroadcastPhase = (typeof BroadcastPhases)[number];
+export const TerminalPhases: readonly BroadcastPhase[] = ['ended', 'cancelled', 'failed'];
+
+export type StreamingProtocol = 'RTMP' | 'FragmentedMP4';
+export type EncodingType = 'PassthroughBasic' | 'PassthroughStandard' | 'Standard' | 'Premium1080p';
+export type StreamOption = 'Default' | 'LowLatency' | 'LowLatencyV2';
+
+export interface LiveEventSettings {
+  protocol: StreamingProtocol;
+  /** CIDR ranges allowed to push ingest; empty = allow all. */
+  inputIpAllow: string[];
+  previewIpAllow: string[];
+  /** ISO 8601 duration, pass-through only (e.g. PT2S). */
+  keyFrameIntervalDuration?: string;
+  encoding: { type: EncodingType; presetName?: string; keyFrameInterval?: string };
+  useStaticHostname: boolean;
+  hostnamePrefix?: string;
+  streamOptions: StreamOption[];
+  /** Fixed ingest access token (GUID-like), so ingest URLs are known before allocation. */
+  accessToken?: string;
+  description?: string;
+}
+
+export interface RecordingSettings {
+  /** ISO 8601 duration between PT1M and PT25H. */
+  archiveWindow: string;
+  manifestName?: string;
+  hlsFragmentsPerTsSegment?: number;
+  /** Asset the live output records into; default derived from the broadcast id. */
+  assetName?: string;
+  /** Publish the recording with a streaming locator using this policy (e.g. Predefined_ClearStreamingOnly). */
+  streamingPolicyName?: string;
+}
+
+/** A broadcast as scheduled: the orchestration's input and what the API stores. JSON-safe. */
+export interface BroadcastSpec {
+  id: string;
+  title?: string;
+  /** ISO 8601 UTC instants. */
+  startAt: string;
+  endAt: string;
+  account: MediaAccountRef;
+  liveEvent: LiveEventSettings;
+  recording: RecordingSettings;
+  /** Keep the (stopped) live event after the broadcast instead of deleting it. */
+  keepLiveEvent: boolean;
+  /** Who created it: the API, a calendar feed (UID + occurrence) or an inbound webhook. */
+  origin: { kind: 'api' | 'calendar' | 'webhook'; ref?: string };
+}
+
+/** External events the orchestration waits for (names are the durable event names). */
+export const BroadcastEvents = {
+  stopNow: 'StopNow',
+  extend: 'Extend',
+  cancel: 'Cancel',
+  reschedule: 'Reschedule',
+} as const;
+export interface StopNowEvent { reason?: string }
+export interface ExtendEvent { endAt: string }
+export interface CancelEvent { reason?: string }
+/** Before start: any of these; while live only endAt applies (use Extend). */
+export interface RescheduleEvent {
+  startAt?: string;
+  endAt?: string;
+  liveEvent?: Partial<LiveEventSettings>;
+  recording?: Partial<RecordingSettings>;
+  title?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  phase: BroadcastPhase;
+  note?: string;
+}
+
+/** The orchestration's custom status: everything the API's GET shows beyond the spec. */
+export interface BroadcastStatus {
+  phase: BroadcastPhase;
+  startAt: string;
+  endAt: string;
+  liveEventName?: string;
+  liveEventState?: string;
+  ingestUrls?: string[];
+  previewUrls?: string[];
+  assetName?: string;
+  playbackPaths?: string[];
+  timeline: TimelineEntry[];
+  error?: { code: string; message: string };
+}
+
+/** Orchestration name; one instance per broadcast. */
+export const broadcastOrchestrator = 'broadcastLifecycle';
+export const broadcastInstanceId = (broadcastId: string): string => `broadcast-${broadcastId}`;
