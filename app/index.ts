@@ -1,7 +1,9 @@
 // Composition root: the module the Functions worker loads (package.json#main). It only registers functions;
 // each feature owns its registration module so features stay independent.
+import { registerBroadcastApiFunctions } from './registerBroadcastApi.js';
 import { registerBroadcastFunctions } from './registerBroadcasts.js';
 import { registerIntegrationFunctions } from './registerIntegrations.js';
 
 registerBroadcastFunctions();
+registerBroadcastApiFunctions();
 registerIntegrationFunctions();

@@ -1,4 +1,4 @@
-/** Registers the broadcast API, the lifecycle orchestration and its media activities (issue 4). */
+/** Registers the broadcast lifecycle orchestration and its media activities (issue 4). */
 export function registerBroadcastFunctions(): void {
   // Filled in by the broadcast scheduling work.
 }
