@@ -1,0 +1,193 @@
+/**
+ * Durable state in SQLite: instances, their history (append-only), an inbox of events waiting to be
+ * delivered (timers carry the time they become visible) and pending activity work. Every episode is
+ * committed in one transaction, so a crash loses nothing that was committed and repeats nothing
+ * that completed.
+ */
+import Database from 'better-sqlite3';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Terminated' | 'Suspended';
+export const terminalStatuses: readonly RuntimeStatus[] = ['Completed', 'Failed', 'Terminated'];
+
+export interface InstanceRow {
+  id: string;
+  name: string;
+  executionId: string;
+  status: RuntimeStatus;
+  input: string | null;
+  output: string | null;
+  customStatus: string | null;
+  createdAt: number;
+  updatedAt: number;
+  parentId: string | null;
+  parentSlot: number | null;
+  /** JSON of the engine's per-execution bookkeeping (sequence numbers, retries, long timers). */
+  engineState: string;
+}
+
+export interface InboxRow {
+  seq: number;
+  instanceId: string;
+  visibleAt: number;
+  event: string;
+}
+
+export interface WorkRow {
+  seq: number;
+  instanceId: string;
+  executionId: string;
+  slot: number;
+  name: string;
+  input: string | null;
+}
+
+export interface ListFilter {
+  createdFrom?: number;
+  createdTo?: number;
+  statuses?: RuntimeStatus[];
+  idPrefix?: string;
+  /** Resume after this instance id (continuation token). */
+  after?: string;
+  limit?: number;
+}
+
+export class DurableStore {
+  readonly #db: Database.Database;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(`
+      CREATE TABLE IF NOT EXISTS instances (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, executionId TEXT NOT NULL, status TEXT NOT NULL,
+        input TEXT, output TEXT, customStatus TEXT, createdAt INTEGER NOT NULL, updatedAt INTEGER NOT NULL,
+        parentId TEXT, parentSlot INTEGER, engineState TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS instances_created ON instances (createdAt);
+      CREATE TABLE IF NOT EXISTS history (
+        instanceId TEXT NOT NULL, executionId TEXT NOT NULL, position INTEGER NOT NULL, event TEXT NOT NULL,
+        PRIMARY KEY (instanceId, executionId, position));
+      CREATE TABLE IF NOT EXISTS inbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, visibleAt INTEGER NOT NULL, event TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instanceId, seq);
+      CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visibleAt);
+      CREATE TABLE IF NOT EXISTS work (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
+        slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
+      CREATE INDEX IF NOT EXISTS work_instance ON work (instanceId);
+    `);
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn)();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  getInstance(id: string): InstanceRow | undefined {
+    return this.#db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+  }
+
+  putInstance(row: InstanceRow): void {
+    this.#db
+      .prepare(
+        `INSERT INTO instances VALUES (@id, @name, @executionId, @status, @input, @output, @customStatus, @createdAt,
+           @updatedAt, @parentId, @parentSlot, @engineState)
+         ON CONFLICT (id) DO UPDATE SET name = @name, executionId = @executionId, status = @status, input = @input,
+           output = @output, customStatus = @customStatus, createdAt = @createdAt, updatedAt = @updatedAt,
+           parentId = @parentId, parentSlot = @parentSlot, engineState = @engineState`,
+      )
+      .run(row);
+  }
+
+  listInstances(filter: ListFilter): InstanceRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.createdFrom !== undefined) (where.push('createdAt >= ?'), args.push(filter.createdFrom));
+    if (filter.createdTo !== undefined) (where.push('createdAt <= ?'), args.push(filter.createdTo));
+    if (filter.statuses?.length) {
+      where.push(`status IN (${filter.statuses.map(() => '?').join(',')})`);
+      args.push(...filter.statuses);
+    }
+    if (filter.idPrefix) (where.push('id >= ? AND id < ?'), args.push(filter.idPrefix, filter.idPrefix + '\uffff'));
+    if (filter.after) (where.push('id > ?'), args.push(filter.after));
+    const sql = `SELECT * FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`;
+    return this.#db.prepare(sql).all(...args, filter.limit ?? -1) as InstanceRow[];
+  }
+
+  deleteInstance(id: string): boolean {
+    this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(id);
+    this.#db.prepare('DELETE FROM inbox WHERE instanceId = ?').run(id);
+    this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(id);
+    return this.#db.prepare('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
+  }
+
+  history(instanceId: string, executionId: string): string[] {
+    const rows = this.#db
+      .prepare('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY position')
+      .all(instanceId, executionId) as Array<{ event: string }>;
+    return rows.map((r) => r.event);
+  }
+
+  appendHistory(instanceId: string, executionId: string, from: number, events: string[]): void {
+    const insert = this.#db.prepare('INSERT INTO history VALUES (?, ?, ?, ?)');
+    events.forEach((event, i) => insert.run(instanceId, executionId, from + i, event));
+  }
+
+  deleteHistory(instanceId: string): void {
+    this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(instanceId);
+  }
+
+  enqueue(instanceId: string, event: string, visibleAt: number): number {
+    return Number(this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event) VALUES (?, ?, ?)').run(instanceId, visibleAt, event).lastInsertRowid);
+  }
+
+  /** The oldest event that is visible now, if any. */
+  nextVisible(instanceId: string, now: number): InboxRow | undefined {
+    return this.#db
+      .prepare('SELECT * FROM inbox WHERE instanceId = ? AND visibleAt <= ? ORDER BY visibleAt, seq LIMIT 1')
+      .get(instanceId, now) as InboxRow | undefined;
+  }
+
+  dequeue(seq: number): void {
+    this.#db.prepare('DELETE FROM inbox WHERE seq = ?').run(seq);
+  }
+
+  clearInbox(instanceId: string): void {
+    this.#db.prepare('DELETE FROM inbox WHERE instanceId = ?').run(instanceId);
+  }
+
+  /** Instances with an event visible by `now`, and the future visibility times to arm timers for. */
+  pendingInbox(): Array<{ instanceId: string; visibleAt: number }> {
+    return this.#db.prepare('SELECT instanceId, MIN(visibleAt) AS visibleAt FROM inbox GROUP BY instanceId').all() as Array<{
+      instanceId: string;
+      visibleAt: number;
+    }>;
+  }
+
+  addWork(row: Omit<WorkRow, 'seq'>): number {
+    return Number(
+      this.#db
+        .prepare('INSERT INTO work (instanceId, executionId, slot, name, input) VALUES (@instanceId, @executionId, @slot, @name, @input)')
+        .run(row).lastInsertRowid,
+    );
+  }
+
+  getWork(seq: number): WorkRow | undefined {
+    return this.#db.prepare('SELECT * FROM work WHERE seq = ?').get(seq) as WorkRow | undefined;
+  }
+
+  allWork(): WorkRow[] {
+    return this.#db.prepare('SELECT * FROM work ORDER BY seq').all() as WorkRow[];
+  }
+
+  deleteWork(seq: number): boolean {
+    return this.#db.prepare('DELETE FROM work WHERE seq = ?').run(seq).changes > 0;
+  }
+
+  clearWork(instanceId: string): void {
+    this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(instanceId);
+  }
+}

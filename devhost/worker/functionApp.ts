@@ -1,0 +1,167 @@
+/**
+ * Loads the app as the worker does and invokes its functions through the library's own invocation
+ * model, with the RPC-shaped data the Functions host sends.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  installFunctionsCore,
+  writeLog,
+  type BindingInfo,
+  type CoreRegistry,
+  type FunctionMetadata,
+  type RpcTypedData,
+} from './functionsCore.js';
+
+export interface LoadOptions {
+  /** Folder with package.json and host.json. */
+  appRoot: string;
+  /** Module to load instead of package.json#main (e.g. TypeScript source under vitest). */
+  entry?: string;
+  /** App settings, copied into process.env before the app loads, as Functions does. */
+  settings?: Record<string, string>;
+}
+
+export interface InvocationInput {
+  trigger: RpcTypedData;
+  triggerMetadata?: Record<string, RpcTypedData>;
+}
+
+export interface InvocationResult {
+  returnData: RpcTypedData | null | undefined;
+  outputs: Record<string, RpcTypedData>;
+}
+
+/** Supplies the data of an input binding the host owns (e.g. `durableClient`) for each invocation. */
+export type InputBindingProvider = (binding: BindingInfo, functionName: string) => RpcTypedData;
+
+export interface RegisteredFunction {
+  name: string;
+  metadata: FunctionMetadata;
+  triggerName: string;
+  trigger: BindingInfo;
+}
+
+export class FunctionApp {
+  readonly #registry: CoreRegistry;
+  readonly #inputProviders = new Map<string, InputBindingProvider>();
+  readonly #appHookData: Record<string, unknown> = {};
+
+  constructor(registry: CoreRegistry) {
+    this.#registry = registry;
+  }
+
+  get functions(): RegisteredFunction[] {
+    return [...this.#registry.functions.keys()].map((name) => this.get(name));
+  }
+
+  /** The function with this name (case-insensitive, as Functions treats names). */
+  find(name: string): RegisteredFunction | undefined {
+    const key = [...this.#registry.functions.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : this.get(key);
+  }
+
+  get(name: string): RegisteredFunction {
+    const entry = this.#registry.functions.get(name);
+    if (!entry) throw new Error(`No function named "${name}" is registered.`);
+    const trigger = Object.entries(entry.metadata.bindings).find(([, b]) => /trigger$/i.test(b.type));
+    if (!trigger) throw new Error(`Function "${name}" has no trigger binding.`);
+    return { name, metadata: entry.metadata, triggerName: trigger[0], trigger: trigger[1] };
+  }
+
+  setInputBindingProvider(type: string, provide: InputBindingProvider): void {
+    this.#inputProviders.set(type.toLowerCase(), provide);
+  }
+
+  async runHooks(name: 'appStart' | 'appTerminate', context: Record<string, unknown>): Promise<void> {
+    for (const hook of this.#registry.hooks.get(name) ?? []) {
+      await hook({ hookData: {}, appHookData: this.#appHookData, ...context });
+    }
+  }
+
+  async invoke(name: string, input: InvocationInput): Promise<InvocationResult> {
+    const fn = this.get(name);
+    const entry = this.#registry.functions.get(fn.name);
+    const model = this.#registry.programmingModel;
+    if (!entry || !model) throw new Error('The app did not set a programming model; is it using @azure/functions v4?');
+
+    const inputData = [{ name: fn.triggerName, data: input.trigger }];
+    for (const [bindingName, binding] of Object.entries(fn.metadata.bindings)) {
+      if (binding.direction !== 'in' || bindingName === fn.triggerName) continue;
+      const provide = this.#inputProviders.get(binding.type.toLowerCase());
+      if (!provide) throw new Error(`Function "${fn.name}": the local host has no input binding of type "${binding.type}".`);
+      inputData.push({ name: bindingName, data: provide(binding, fn.name) });
+    }
+
+    const invocationId = randomUUID();
+    const coreCtx = {
+      invocationId,
+      request: { invocationId, functionId: fn.name, inputData, triggerMetadata: input.triggerMetadata ?? {} },
+      metadata: fn.metadata,
+      state: undefined as undefined | 'preInvocationHooks' | 'postInvocationHooks' | 'invocation',
+      log: (level: string, category: string, message: string) => writeLog(level, category, message),
+    };
+    const invocation = model.getInvocationModel(coreCtx);
+    const { context, inputs } = await invocation.getArguments();
+
+    const hookData: Record<string, unknown> = {};
+    const pre = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs, functionCallback: entry.callback };
+    coreCtx.state = 'preInvocationHooks';
+    for (const hook of this.#registry.hooks.get('preInvocation') ?? []) await hook(pre);
+    coreCtx.state = 'invocation';
+
+    let result: unknown;
+    let error: unknown;
+    try {
+      result = await invocation.invokeFunction(context, pre.inputs, pre.functionCallback);
+    } catch (thrown) {
+      error = thrown;
+    }
+    const post = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs: pre.inputs, result, error };
+    coreCtx.state = 'postInvocationHooks';
+    for (const hook of this.#registry.hooks.get('postInvocation') ?? []) await hook(post);
+    if (post.error !== undefined && post.error !== null) throw post.error;
+
+    const response = await invocation.getResponse(context, post.result);
+    const outputs: Record<string, RpcTypedData> = {};
+    for (const output of response.outputData ?? []) if (output.data) outputs[output.name] = output.data;
+    return { returnData: response.returnValue, outputs };
+  }
+}
+
+/** Decodes RPC typed data into a plain value (JSON parsed when it is JSON). */
+export function decodeTypedData(data: RpcTypedData | null | undefined): unknown {
+  if (!data) return undefined;
+  if (data.json !== undefined) return JSON.parse(data.json);
+  if (data.string !== undefined) {
+    try {
+      return JSON.parse(data.string);
+    } catch {
+      return data.string;
+    }
+  }
+  if (data.bytes !== undefined) return Buffer.from(data.bytes);
+  if (data.int !== undefined) return data.int;
+  if (data.double !== undefined) return data.double;
+  return data.http;
+}
+
+/** Loads the app's entry module after publishing its settings, and returns what it registered. */
+export async function loadFunctionApp(options: LoadOptions): Promise<FunctionApp> {
+  const registry = installFunctionsCore();
+  for (const [key, value] of Object.entries(options.settings ?? {})) process.env[key] = value;
+  const appRoot = resolve(options.appRoot);
+  const entry = options.entry ?? mainOf(appRoot);
+  await import(pathToFileURL(resolve(appRoot, entry)).href);
+  const app = new FunctionApp(registry);
+  await app.runHooks('appStart', { functionAppDirectory: appRoot });
+  return app;
+}
+
+function mainOf(appRoot: string): string {
+  const manifest = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { main?: string };
+  if (!manifest.main) throw new Error(`${appRoot}/package.json has no "main": the worker needs it to find the app.`);
+  return manifest.main;
+}
