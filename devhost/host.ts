@@ -11,6 +11,7 @@ import { DurableEngine } from './engine/engine.js';
 import { clientBindingData, createManagementApi } from './engine/managementApi.js';
 import { DurableStore } from './engine/store.js';
 import { loadFunctionApp, type FunctionApp } from './worker/functionApp.js';
+import { installFunctionsCore } from './worker/functionsCore.js';
 import { createHttpTriggerRouter } from './worker/httpTriggers.js';
 import { startTimerTriggers } from './worker/timerTriggers.js';
 
@@ -36,6 +37,9 @@ export interface LocalHost {
   functionKey: string;
   close(): Promise<void>;
 }
+
+// The worker provides @azure/functions-core before the app loads; so must we.
+installFunctionsCore();
 
 interface HostJson {
   extensions?: {

@@ -370,7 +370,8 @@ export class DurableEngine {
       const message = error instanceof Error ? error.message : String(error);
       const marker = message.indexOf('$OutOfProcData$:');
       const state = marker >= 0 ? (JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as OrchestratorState) : undefined;
-      const reason = (marker >= 0 ? message.slice(0, marker) : message).trim();
+      // The library puts the exception's message in the state's `error`.
+      const reason = state?.error ?? (marker >= 0 ? message.slice(0, marker) : message).trim();
       return { state: state ? { ...state, isDone: false, actions: [] } : undefined, failure: `Orchestrator function '${instance.name}' failed: ${reason}` };
     }
   }

@@ -105,14 +105,15 @@ export class DurableStore {
   listInstances(filter: ListFilter): InstanceRow[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.createdFrom !== undefined) (where.push('createdAt >= ?'), args.push(filter.createdFrom));
-    if (filter.createdTo !== undefined) (where.push('createdAt <= ?'), args.push(filter.createdTo));
-    if (filter.statuses?.length) {
-      where.push(`status IN (${filter.statuses.map(() => '?').join(',')})`);
-      args.push(...filter.statuses);
-    }
-    if (filter.idPrefix) (where.push('id >= ? AND id < ?'), args.push(filter.idPrefix, filter.idPrefix + '\uffff'));
-    if (filter.after) (where.push('id > ?'), args.push(filter.after));
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (filter.createdFrom !== undefined) add('createdAt >= ?', filter.createdFrom);
+    if (filter.createdTo !== undefined) add('createdAt <= ?', filter.createdTo);
+    if (filter.statuses?.length) add(`status IN (${filter.statuses.map(() => '?').join(',')})`, ...filter.statuses);
+    if (filter.idPrefix) add('id >= ? AND id < ?', filter.idPrefix, filter.idPrefix + '\uffff');
+    if (filter.after) add('id > ?', filter.after);
     const sql = `SELECT * FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`;
     return this.#db.prepare(sql).all(...args, filter.limit ?? -1) as InstanceRow[];
   }

@@ -1,0 +1,86 @@
+// HTTP and timer triggers served through @azure/functions' own invocation model.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock, ManualClock } from '../../clock/clock.js';
+import type { LocalHost } from '../../devhost/host.js';
+import { startTimerTriggers } from '../../devhost/worker/timerTriggers.js';
+import { compileRoute } from '../../devhost/worker/httpTriggers.js';
+import { timerLog } from './app/index.js';
+import { startTestHost } from './support.js';
+
+let host: LocalHost;
+let clock: ManualClock;
+beforeAll(async () => ({ host, clock } = await startTestHost()));
+afterAll(() => host.close());
+
+describe('HTTP triggers', () => {
+  it('routes {param} templates, converts request and response', async () => {
+    const res = await fetch(`${host.url}/api/items/42?q=hello&code=${host.functionKey}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-item')).toBe('42');
+    expect(await res.json()).toEqual({ id: '42', method: 'PUT', q: 'hello', body: { name: 'x' } });
+  });
+
+  it('prefers a literal route over a parameter', async () => {
+    const res = await fetch(`${host.url}/api/items/search`);
+    expect(await res.text()).toBe('search');
+  });
+
+  it('enforces function keys from the query or the x-functions-key header', async () => {
+    expect((await fetch(`${host.url}/api/items/1`)).status).toBe(401);
+    expect((await fetch(`${host.url}/api/items/1?code=wrong`)).status).toBe(401);
+    expect((await fetch(`${host.url}/api/items/1`, { headers: { 'x-functions-key': host.functionKey } })).status).toBe(200);
+  });
+
+  it('answers 405 with Allow for a known route and 404 for an unknown one', async () => {
+    const res = await fetch(`${host.url}/api/items/1?code=${host.functionKey}`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, PUT');
+    expect((await fetch(`${host.url}/api/nothing-here`)).status).toBe(404);
+  });
+
+  it('compiles optional parameters and constraints', () => {
+    const { pattern, params } = compileRoute('files/{id:int}/{name?}');
+    expect(params).toEqual(['id', 'name']);
+    expect(pattern.exec('/files/7')?.slice(1, 3)).toEqual(['7', undefined]);
+    expect(pattern.exec('/files/7/a.txt')?.[2]).toBe('a.txt');
+  });
+});
+
+describe('timer triggers', () => {
+  it('runs on startup, then on the NCRONTAB schedule from an app setting', async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    const runsAtStart = timerLog().length;
+    expect(runsAtStart).toBe(1); // runOnStartup
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(timerLog().length).toBe(runsAtStart + 1);
+    expect(timerLog().at(-1)?.isPastDue).toBe(false);
+  });
+
+  it('marks a late firing as past due', async () => {
+    // A clock whose timers fire 5 s late, as when the host was busy or asleep.
+    let now = Date.UTC(2030, 0, 1);
+    const late: Clock = { now: () => now, at: (at, fn) => { const t = setTimeout(() => ((now = at + 5000), fn()), 1); return () => clearTimeout(t); } };
+    const seen: boolean[] = [];
+    const fakeApp = {
+      functions: [{ name: 't', trigger: { type: 'timerTrigger', schedule: '*/10 * * * * *' } }],
+      invoke: async (_: string, input: { trigger: { json?: string } }) => {
+        seen.push((JSON.parse(input.trigger.json ?? '{}') as { IsPastDue: boolean }).IsPastDue);
+        return { returnData: undefined, outputs: {} };
+      },
+    };
+    const timers = startTimerTriggers(fakeApp as never, { clock: late });
+    await new Promise((r) => setTimeout(r, 30));
+    timers.stop();
+    expect(seen[0]).toBe(true);
+  });
+
+  it('rejects a schedule that is not six-field NCRONTAB', () => {
+    const fakeApp = { functions: [{ name: 't', trigger: { type: 'timerTrigger', schedule: '* * * * *' } }] };
+    expect(() => startTimerTriggers(fakeApp as never, { clock })).toThrow(/six fields/);
+  });
+});
