@@ -1,0 +1,191 @@
+/**
+ * Routes ARM requests for the account to the MediaAccount: case-insensitive paths, api-version
+ * checks, request faults, and the long-running-operation headers real AMS sends.
+ */
+import { ArmError, badRequest } from './armError.js';
+import { requestFaultKinds, type FaultController } from './faults.js';
+import type { MediaAccount, Reply } from './mediaAccount.js';
+import type { Operation } from './model.js';
+import {
+  assetJson,
+  liveEventJson,
+  liveOutputJson,
+  mediaServiceJson,
+  streamingEndpointJson,
+  streamingLocatorJson,
+} from './representation.js';
+
+export interface ArmRequest {
+  method: string;
+  url: URL;
+  body: Record<string, unknown>;
+  /** https origin the client used, for absolute LRO URLs. */
+  origin: string;
+}
+
+export interface ArmResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+  /** Destroy the connection without answering (dropped-connection fault). */
+  drop?: boolean;
+}
+
+const ACCOUNT_API_VERSIONS = ['2021-11-01', '2021-06-01', '2023-01-01'];
+const STREAMING_API_VERSIONS = ['2022-08-01', '2022-11-01', '2023-01-01', '2021-11-01', '2021-06-01'];
+const JSON_TYPE = 'application/json; odata.metadata=minimal';
+
+export function createArmRouter(account: MediaAccount, faults: FaultController, retryAfterSeconds: () => number) {
+  const id = account.identity;
+
+  return (request: ArmRequest): ArmResponse => {
+    try {
+      const segments = request.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      const lower = segments.map((s) => s.toLowerCase());
+      const matchesAccount =
+        lower[0] === 'subscriptions' && lower[1] === id.subscriptionId.toLowerCase() && lower[2] === 'resourcegroups' &&
+        lower[3] === id.resourceGroup.toLowerCase() && lower[4] === 'providers' && lower[5] === 'microsoft.media' &&
+        lower[6] === 'mediaservices' && lower[7] === id.accountName.toLowerCase();
+      if (!matchesAccount) {
+        throw new ArmError(404, 'ResourceNotFound', `The Resource 'Microsoft.Media/mediaservices/${segments[7] ?? ''}' under resource group '${segments[3] ?? ''}' was not found.`);
+      }
+      const rest = segments.slice(8);
+      const restLower = lower.slice(8);
+      const apiVersion = request.url.searchParams.get('api-version');
+      if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+      const supported = rest.length === 0 ? ACCOUNT_API_VERSIONS : STREAMING_API_VERSIONS;
+      if (!supported.includes(apiVersion)) {
+        throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(',')}'.`);
+      }
+
+      const route = resolveRoute(request.method, restLower, rest);
+      const fault = faults.take(route.operation, route.name, requestFaultKinds);
+      if (fault?.kind === 'drop') return { status: 0, headers: {}, drop: true };
+      if (fault?.kind === 'throttle') {
+        return error(new ArmError(429, 'TooManyRequests', 'The request was throttled; retry after the indicated delay.'), { 'retry-after': String(fault.retryAfterSeconds ?? 1) });
+      }
+      if (fault?.kind === 'error') {
+        const status = fault.status ?? 500;
+        return error(new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', `Injected ${status} for ${route.operation}.`));
+      }
+
+      account.settle();
+      const reply = route.handle(request, apiVersion);
+      return toResponse(reply, request, apiVersion);
+    } catch (thrown) {
+      if (thrown instanceof ArmError) return error(thrown);
+      throw thrown;
+    }
+  };
+
+  function resolveRoute(method: string, r: string[], raw: string[]): { operation: string; name?: string; handle: (req: ArmRequest, v: string) => Reply } {
+    const [c0, , c2, , c4, , c6] = r;
+    const n1 = raw[1] ?? '';
+    const n3 = raw[3] ?? '';
+    const ok = (body: unknown, status = 200): Reply => ({ status, body });
+    const list = (value: unknown[]): Reply => ({ status: 200, body: { value } });
+    const m = method.toUpperCase();
+
+    if (r.length === 0 && m === 'GET') return { operation: 'mediaservices.get', handle: () => ok(mediaServiceJson(id)) };
+    if (c0 === 'liveevents') {
+      if (r.length === 1 && m === 'GET') return { operation: 'liveEvents.list', handle: () => list(account.listLiveEvents().map((e) => liveEventJson(id, e))) };
+      if (r.length === 2) {
+        if (m === 'GET') return { operation: 'liveEvents.get', name: n1, handle: () => ok(liveEventJson(id, account.getLiveEvent(n1))) };
+        if (m === 'PUT') return { operation: 'liveEvents.create', name: n1, handle: (q, v) => withEvent(account.createLiveEvent(n1, q.body, q.url.searchParams.get('autoStart') === 'true', v)) };
+        if (m === 'PATCH') return { operation: 'liveEvents.update', name: n1, handle: (q, v) => withEvent(account.updateLiveEvent(n1, q.body, v), 202) };
+        if (m === 'DELETE') return { operation: 'liveEvents.delete', name: n1, handle: (_, v) => account.liveEventAction(n1, 'delete', v) };
+      }
+      if (r.length === 3 && m === 'POST' && ['allocate', 'start', 'stop', 'reset'].includes(c2 ?? '')) {
+        const action = c2 as 'allocate' | 'start' | 'stop' | 'reset';
+        return { operation: `liveEvents.${action}`, name: n1, handle: (q, v) => account.liveEventAction(n1, action, v, q.body.removeOutputsOnStop === true) };
+      }
+      if (r.length === 4 && c2 === 'operationlocations' && m === 'GET') {
+        return { operation: 'liveEvents.operationLocation', name: n1, handle: () => operationLocation(account.getOperation('liveEvent', n3), () => liveEventJson(id, account.getLiveEvent(n1))) };
+      }
+      if (c2 === 'liveoutputs') {
+        const o = raw[3] ?? '';
+        if (r.length === 3 && m === 'GET') return { operation: 'liveOutputs.list', name: n1, handle: () => list(account.listLiveOutputs(n1).map((x) => liveOutputJson(id, x))) };
+        if (r.length === 4 && m === 'GET') return { operation: 'liveOutputs.get', name: o, handle: () => ok(liveOutputJson(id, account.getLiveOutput(n1, o))) };
+        if (r.length === 4 && m === 'PUT') return { operation: 'liveOutputs.create', name: o, handle: (q, v) => withOutput(account.createLiveOutput(n1, o, q.body, v)) };
+        if (r.length === 4 && m === 'DELETE') return { operation: 'liveOutputs.delete', name: o, handle: (_, v) => account.deleteLiveOutput(n1, o, v) };
+        if (r.length === 6 && c4 === 'operationlocations' && m === 'GET') {
+          return { operation: 'liveOutputs.operationLocation', name: o, handle: () => operationLocation(account.getOperation('liveOutput', raw[5] ?? ''), () => liveOutputJson(id, account.getLiveOutput(n1, o))) };
+        }
+      }
+    }
+    if (r.length === 2 && m === 'GET' && c0 === 'liveeventoperations') return { operation: 'liveEvents.asyncOperation', handle: () => asyncOperation(account.getOperation('liveEvent', n1)) };
+    if (r.length === 2 && m === 'GET' && c0 === 'liveoutputoperations') return { operation: 'liveOutputs.asyncOperation', handle: () => asyncOperation(account.getOperation('liveOutput', n1)) };
+    if (r.length === 2 && m === 'GET' && c0 === 'streamingendpointoperations') return { operation: 'streamingEndpoints.asyncOperation', handle: () => asyncOperation(account.getOperation('streamingEndpoint', n1)) };
+    if (c0 === 'assets') {
+      if (r.length === 1 && m === 'GET') return { operation: 'assets.list', handle: () => list(account.listAssets().map((a) => assetJson(id, a))) };
+      if (r.length === 2 && m === 'GET') return { operation: 'assets.get', name: n1, handle: () => ok(assetJson(id, account.getAsset(n1))) };
+      if (r.length === 2 && (m === 'PUT' || m === 'PATCH')) return { operation: 'assets.createOrUpdate', name: n1, handle: (q) => withAsset(account.putAsset(n1, q.body)) };
+      if (r.length === 2 && m === 'DELETE') return { operation: 'assets.delete', name: n1, handle: () => account.deleteAsset(n1) };
+      if (r.length === 3 && m === 'POST' && c2 === 'liststreaminglocators') {
+        return { operation: 'assets.listStreamingLocators', name: n1, handle: () => ok({ streamingLocators: account.listStreamingLocators().filter((l) => l.assetName.toLowerCase() === n1.toLowerCase()).map((l) => ({ name: l.name, assetName: l.assetName, created: new Date(l.created).toISOString(), startTime: l.startTime, endTime: l.endTime, streamingLocatorId: l.streamingLocatorId, streamingPolicyName: l.streamingPolicyName, defaultContentKeyPolicyName: l.defaultContentKeyPolicyName })) }) };
+      }
+    }
+    if (c0 === 'streaminglocators') {
+      if (r.length === 1 && m === 'GET') return { operation: 'streamingLocators.list', handle: () => list(account.listStreamingLocators().map((l) => streamingLocatorJson(id, l))) };
+      if (r.length === 2 && m === 'GET') return { operation: 'streamingLocators.get', name: n1, handle: () => ok(streamingLocatorJson(id, account.getStreamingLocator(n1))) };
+      if (r.length === 2 && m === 'PUT') return { operation: 'streamingLocators.create', name: n1, handle: (q) => { const reply = account.createStreamingLocator(n1, q.body); return { ...reply, body: streamingLocatorJson(id, account.getStreamingLocator(n1)) }; } };
+      if (r.length === 2 && m === 'DELETE') return { operation: 'streamingLocators.delete', name: n1, handle: () => account.deleteStreamingLocator(n1) };
+      if (r.length === 3 && m === 'POST' && c2 === 'listpaths') return { operation: 'streamingLocators.listPaths', name: n1, handle: () => account.listPaths(n1) };
+    }
+    if (c0 === 'streamingendpoints') {
+      if (r.length === 1 && m === 'GET') return { operation: 'streamingEndpoints.list', handle: () => list(account.listStreamingEndpoints().map((s) => streamingEndpointJson(id, s))) };
+      if (r.length === 2 && m === 'GET') return { operation: 'streamingEndpoints.get', name: n1, handle: () => ok(streamingEndpointJson(id, account.getStreamingEndpoint(n1))) };
+      if (r.length === 3 && m === 'POST' && (c2 === 'start' || c2 === 'stop')) {
+        const action = c2;
+        return { operation: `streamingEndpoints.${action}`, name: n1, handle: (_, v) => account.streamingEndpointAction(n1, action, v) };
+      }
+      if (r.length === 4 && m === 'GET' && c2 === 'operationlocations') {
+        return { operation: 'streamingEndpoints.operationLocation', name: n1, handle: () => operationLocation(account.getOperation('streamingEndpoint', n3), () => streamingEndpointJson(id, account.getStreamingEndpoint(n1))) };
+      }
+    }
+    throw badRequest(`No route for ${method} ${raw.join('/')} in the emulated Microsoft.Media API.`);
+  }
+
+  function withEvent(reply: Reply, status?: number): Reply {
+    const record = reply.body as Parameters<typeof liveEventJson>[1];
+    return { ...reply, status: status ?? reply.status, body: liveEventJson(id, record) };
+  }
+  function withOutput(reply: Reply): Reply {
+    return { ...reply, body: liveOutputJson(id, reply.body as Parameters<typeof liveOutputJson>[1]) };
+  }
+  function withAsset(reply: Reply): Reply {
+    return { ...reply, body: assetJson(id, reply.body as Parameters<typeof assetJson>[1]) };
+  }
+
+  function asyncOperation(op: Operation): Reply {
+    return { status: 200, body: { name: op.id, status: op.status, error: op.error ?? { code: 'None', message: null, target: op.id } } };
+  }
+
+  function operationLocation(op: Operation, resource: () => unknown): Reply {
+    if (op.status === 'InProgress') return { status: 202 };
+    return { status: 200, body: resource() };
+  }
+
+  function toResponse(reply: Reply, request: ArmRequest, apiVersion: string): ArmResponse {
+    const headers: Record<string, string> = { 'content-type': JSON_TYPE };
+    const op = reply.operation;
+    if (op) {
+      const base = `${request.origin}/subscriptions/${id.subscriptionId}/resourcegroups/${id.resourceGroup}/providers/Microsoft.Media/mediaservices/${id.accountName}`;
+      const [le, lo] = op.resource.split('/');
+      const q = `?api-version=${apiVersion}`;
+      headers['azure-asyncoperation'] = `${base}/${op.kind.toLowerCase()}operations/${op.id}${q}`;
+      headers.location =
+        op.kind === 'liveOutput'
+          ? `${base}/liveevents/${le}/liveoutputs/${lo}/operationlocations/${op.id}${q}`
+          : `${base}/${op.kind === 'liveEvent' ? 'liveevents' : 'streamingendpoints'}/${op.resource}/operationlocations/${op.id}${q}`;
+    }
+    const pollable = op || (reply.body as { status?: string } | undefined)?.status === 'InProgress';
+    if (pollable && retryAfterSeconds() > 0) headers['retry-after'] = String(retryAfterSeconds());
+    return { status: reply.status, headers, body: reply.body };
+  }
+}
+
+function error(err: ArmError, extra: Record<string, string> = {}): ArmResponse {
+  return { status: err.status, headers: { 'content-type': 'application/json; charset=utf-8', 'content-language': 'en-US', ...extra }, body: err.body() };
+}
+

@@ -1,0 +1,211 @@
+/**
+ * A local HTTPS emulator of the Azure Media Services ARM REST API (live events, live outputs, assets,
+ * streaming locators, streaming endpoints, async operations) with a local token endpoint, so the real
+ * @azure/arm-mediaservices client and @azure/identity credentials run against it unchanged.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../clock/clock.js';
+import { createArmRouter } from './armRouter.js';
+import { loadOrCreateCertificate } from './certificate.js';
+import { FaultController, type FaultRule } from './faults.js';
+import { MediaAccount } from './mediaAccount.js';
+import type { EmulatorState } from './model.js';
+import { resolveTimings, seededRandom, type Timings } from './timings.js';
+import { issueToken, openIdConfiguration, verifyToken } from './tokens.js';
+
+export type { FaultRule, FaultKind } from './faults.js';
+export type { Timings } from './timings.js';
+export { fastTimings, realisticTimings } from './timings.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  clock?: Clock;
+  /** Persist state and the certificate here; omitted = in memory. */
+  dataDir?: string;
+  timings?: 'realistic' | 'fast' | Partial<Timings>;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  accountName?: string;
+  location?: string;
+  maxLiveEvents?: number;
+  /** Seed for jittered durations and fault probabilities. */
+  seed?: number;
+}
+
+export interface AmsEmulator {
+  /** https origin: the ARM endpoint and the Entra authority host. */
+  url: string;
+  caCertPem: string;
+  caCertFile?: string;
+  faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[]; hits: Record<string, number> };
+  billing(liveEventName: string): ReturnType<MediaAccount['billing']>;
+  liveEventStates(): Record<string, string>;
+  /** Issues a token as the token endpoint would (for tests using a static credential). */
+  token(): string;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const emptyState = (): EmulatorState => ({
+  liveEvents: {}, liveOutputs: {}, assets: {}, streamingLocators: {}, streamingEndpoints: {}, operations: {}, stateHistory: {},
+  tokenSecret: randomBytes(32).toString('hex'),
+});
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsEmulator> {
+  const clock = options.clock ?? systemClock;
+  const timings = resolveTimings(options.timings);
+  const random = seededRandom(options.seed ?? 1);
+  const stateFile = options.dataDir ? join(options.dataDir, 'ams-state.json') : undefined;
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  let state = stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as EmulatorState) : emptyState();
+  const identity = {
+    subscriptionId: options.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
+    resourceGroup: options.resourceGroup ?? 'broadcast-rg',
+    accountName: options.accountName ?? 'broadcastams',
+    location: options.location ?? 'westeurope',
+    maxLiveEvents: options.maxLiveEvents ?? 5,
+  };
+  const faults = new FaultController(random);
+  let account = new MediaAccount(identity, state, clock, timings, faults, random);
+  let route = createArmRouter(account, faults, () => timings.retryAfterSeconds);
+
+  const persist = () => {
+    if (!stateFile) return;
+    writeFileSync(stateFile + '.tmp', JSON.stringify(state));
+    renameSync(stateFile + '.tmp', stateFile);
+  };
+
+  const certificate = await loadOrCreateCertificate(options.dataDir);
+  const server: Server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      console.error('ams-emulator: request failed', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'InternalServerError', message: String(error) } }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const origin = `https://${req.headers.host ?? 'localhost'}`;
+    const url = new URL(req.url ?? '/', origin);
+    const text = await readBody(req);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const payload = body === undefined ? '' : JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers }).end(payload);
+    };
+    const path = url.pathname.toLowerCase();
+
+    if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', path.slice('/_emulator/'.length), text, send);
+    const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+    if (openId && req.method === 'GET') return send(200, openIdConfiguration(origin, openId[1] ?? 'common'));
+    const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+    if (token && req.method === 'POST') {
+      const form = new URLSearchParams(text);
+      if (form.get('grant_type') !== 'client_credentials' || !form.get('client_id')) {
+        return send(400, { error: 'invalid_request', error_description: 'Only client_credentials with a client_id is supported by the emulator.' });
+      }
+      return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: issueToken(state.tokenSecret, form.get('client_id') ?? '', Date.now()) });
+    }
+    if (!path.startsWith('/subscriptions/')) return send(404, { error: { code: 'NotFound', message: `No such endpoint: ${url.pathname}` } });
+
+    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!bearer || !verifyToken(state.tokenSecret, bearer, Date.now())) {
+      return send(401, { error: { code: 'AuthenticationFailed', message: 'Authentication failed. The Authorization header is missing or its bearer token is invalid or expired.' } }, { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common"' });
+    }
+    let body: Record<string, unknown> = {};
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        return send(400, { error: { code: 'InvalidRequestContent', message: 'The request content was invalid and could not be deserialized.' } });
+      }
+    }
+    const response = route({ method: req.method ?? 'GET', url, body, origin });
+    if (response.drop) {
+      req.socket.destroy();
+      return;
+    }
+    if (req.method !== 'GET') persist();
+    send(response.status, response.body, response.headers);
+  }
+
+  function controlPlane(method: string, path: string, text: string, send: (status: number, body: unknown) => void): void {
+    if (path === 'faults' && method === 'GET') return send(200, faults.list());
+    if (path === 'faults' && method === 'PUT') {
+      const rules = JSON.parse(text || '[]') as FaultRule[];
+      faults.clear();
+      account.unstick();
+      rules.forEach((rule) => faults.add(rule));
+      return send(200, faults.list());
+    }
+    if (path === 'faults' && method === 'DELETE') {
+      faults.clear();
+      account.unstick();
+      return send(200, []);
+    }
+    if (path === 'live-events' && method === 'GET') return send(200, emulator.liveEventStates());
+    if (path === 'billing' && method === 'GET') {
+      return send(200, Object.fromEntries(Object.keys(state.stateHistory).map((name) => [name, account.billing(name)])));
+    }
+    if (path.startsWith('billing/') && method === 'GET') return send(200, account.billing(decodeURIComponent(path.slice('billing/'.length))));
+    if (path === 'reset' && method === 'POST') {
+      emulator.reset();
+      return send(200, { reset: true });
+    }
+    send(404, { error: { code: 'NotFound', message: `Unknown control-plane route ${method} /_emulator/${path}` } });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const emulator: AmsEmulator = {
+    url: `https://localhost:${port}`,
+    caCertPem: certificate.cert,
+    caCertFile: certificate.certFile,
+    faults: {
+      add: (rule) => faults.add(rule),
+      clear: () => {
+        faults.clear();
+        account.unstick();
+      },
+      list: () => faults.list(),
+      hits: faults.hits,
+    },
+    billing: (name) => account.billing(name),
+    liveEventStates() {
+      account.settle();
+      return Object.fromEntries(Object.values(state.liveEvents).map((e) => [e.name, e.resourceState]));
+    },
+    token: () => issueToken(state.tokenSecret, 'test', Date.now()),
+    reset() {
+      const secret = state.tokenSecret;
+      state = { ...emptyState(), tokenSecret: secret };
+      account = new MediaAccount(identity, state, clock, timings, faults, random);
+      route = createArmRouter(account, faults, () => timings.retryAfterSeconds);
+      persist();
+    },
+    async close() {
+      account.settle();
+      persist();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return emulator;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
