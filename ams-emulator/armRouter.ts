@@ -79,7 +79,7 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
   };
 
   function resolveRoute(method: string, r: string[], raw: string[]): { operation: string; name?: string; handle: (req: ArmRequest, v: string) => Reply } {
-    const [c0, , c2, , c4, , c6] = r;
+    const [c0, , c2, , c4] = r;
     const n1 = raw[1] ?? '';
     const n3 = raw[3] ?? '';
     const ok = (body: unknown, status = 200): Reply => ({ status, body });

@@ -40,7 +40,8 @@ export interface Reply {
 }
 
 const NAME_PATTERN = /^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$/;
-const ASSET_NAME_FORBIDDEN = /[<>%&:\\?/*+.'\u0000-\u001f]/;
+// Control characters are rejected separately (hasControlCharacter) to keep the pattern readable.
+const ASSET_NAME_FORBIDDEN = /[<>%&:\\?/*+.']/;
 const STREAMING_POLICIES = [
   'Predefined_ClearStreamingOnly',
   'Predefined_DownloadOnly',
@@ -405,7 +406,7 @@ export class MediaAccount {
   }
 
   putAsset(name: string, body: Record<string, unknown>): Reply {
-    if (!name || name.length > 260 || ASSET_NAME_FORBIDDEN.test(name)) {
+    if (!name || name.length > 260 || ASSET_NAME_FORBIDDEN.test(name) || hasControlCharacter(name)) {
       throw invalidParameter(`Asset name '${name}' is invalid: up to 260 characters, none of < > % & : \\ ? / * + . ' or control characters.`);
     }
     const props = (body.properties ?? {}) as Record<string, unknown>;
@@ -452,7 +453,8 @@ export class MediaAccount {
   }
 
   createStreamingLocator(name: string, body: Record<string, unknown>): Reply {
-    validateName(name, 260, 'streaming locator', /^[^<>%&:\\?/*+.'\u0000-\u001f]+$/);
+    if (hasControlCharacter(name)) throw invalidParameter(`The streaming locator name '${name}' contains control characters.`);
+    validateName(name, 260, 'streaming locator', /^[^<>%&:\\?/*+.']+$/);
     if (this.state.streamingLocators[key(name)]) throw conflict('Conflict', `Streaming locator '${name}' already exists; locators are immutable.`);
     const props = (body.properties ?? {}) as Record<string, unknown>;
     const assetName = String(props.assetName ?? '');
@@ -544,6 +546,8 @@ export class MediaAccount {
     };
   }
 }
+
+const hasControlCharacter = (text: string) => [...text].some((c) => c.charCodeAt(0) < 0x20);
 
 function validateName(name: string, maxLength: number, what: string, pattern = NAME_PATTERN): void {
   if (!name || name.length > maxLength || !pattern.test(name)) {
