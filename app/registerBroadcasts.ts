@@ -1,4 +1,20 @@
 /** Registers the broadcast lifecycle orchestration and its media activities (issue 4). */
+import * as df from 'durable-functions';
+import { readStartupProfile, createMediaActivities } from '../activities/mediaActivities.js';
+import { createMediaClient } from '../adapters/ams/mediaClient.js';
+import { MediaGateway } from '../adapters/ams/mediaGateway.js';
+import { broadcastOrchestrator } from '../contracts/broadcast.js';
+import { MediaActivities } from '../contracts/mediaActivities.js';
+import { broadcastLifecycle } from '../orchestrators/broadcastLifecycle.js';
+import { loadConfig } from './config.js';
+
+let gateway: MediaGateway | undefined;
+/** One client per worker, created on first use (configuration is read once). */
+export const mediaGateway = (): MediaGateway => (gateway ??= new MediaGateway(createMediaClient(loadConfig())));
+
 export function registerBroadcastFunctions(): void {
-  // Filled in by the broadcast scheduling work.
+  df.app.orchestration(broadcastOrchestrator, broadcastLifecycle);
+  const activities = createMediaActivities(mediaGateway);
+  for (const [name, handler] of Object.entries(activities)) df.app.activity(name, { handler: handler as (input: unknown) => Promise<unknown> });
+  df.app.activity(MediaActivities.readStartupProfile, { extraInputs: [df.input.durableClient()], handler: readStartupProfile });
 }

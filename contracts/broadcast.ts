@@ -101,6 +101,22 @@ export interface BroadcastStatus {
   playbackPaths?: string[];
   timeline: TimelineEntry[];
   error?: { code: string; message: string };
+  /** Start-up durations measured on this broadcast; later broadcasts plan their pre-roll from them. */
+  measured?: { allocateMs?: number; startMs?: number };
+}
+
+/** Operational settings the orchestration needs (it cannot read configuration itself: it must stay deterministic). */
+export interface BroadcastPolicy {
+  /** How long a live event may outlive the broadcast's end, whatever fails. */
+  graceMs: number;
+  pollIntervalMs: number;
+  preRollMarginMs: number;
+}
+
+/** The broadcast orchestration's input. */
+export interface BroadcastOrchestrationInput {
+  spec: BroadcastSpec;
+  policy: BroadcastPolicy;
 }
 
 /** Orchestration name; one instance per broadcast. */

@@ -161,7 +161,7 @@ export function createManagementApi(options: ManagementApiOptions) {
     const headers: Record<string, string> = {};
     const last = page[page.length - 1];
     if (top > 0 && rows.length > top && last) headers['x-ms-continuation-token'] = Buffer.from(last.id).toString('base64url');
-    const showInput = url.searchParams.get('showInput') === 'true';
+    const showInput = url.searchParams.get('showInput') !== 'false';
     send(200, page.map((row) => toStatusJson(options.engine, row, { history: false, historyOutput: false, input: showInput })), headers);
     return true;
   }

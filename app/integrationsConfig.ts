@@ -1,0 +1,66 @@
+/** Settings of the integrations (webhooks in and out, reaper, calendar feeds), parsed once with clear errors. */
+import { Duration } from 'luxon';
+import { z } from 'zod';
+import { LifecycleEventTypes } from '../contracts/notifications.js';
+
+const isoDuration = z.string().refine((t) => Duration.fromISO(t).isValid, 'must be an ISO 8601 duration such as PT10M');
+const secret = z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64');
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const subscriber = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9-_]{1,40}$/),
+  url: z.url(),
+  secret,
+  events: z.array(z.enum(LifecycleEventTypes)).optional(),
+});
+const feed = z.object({
+  name: z.string().regex(/^[a-zA-Z0-9-_]{1,40}$/),
+  url: z.string().min(1), // http(s):// or a file path
+  defaults: z.record(z.string(), z.unknown()).default({}),
+});
+
+const schema = z.object({
+  WEBHOOK_SUBSCRIBERS: jsonOf(z.array(subscriber)).default([]),
+  INBOUND_WEBHOOK_SECRETS: jsonOf(z.record(z.string().regex(/^[a-zA-Z0-9-_]{1,40}$/), secret)).default({}),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  REAPER_SCHEDULE: z.string().default('0 */5 * * * *'),
+  REAPER_GRACE: isoDuration.default('PT10M'),
+  REAPER_DELETE: z.enum(['true', 'false']).default('true'),
+  CALENDAR_FEEDS: jsonOf(z.array(feed)).default([]),
+  CALENDAR_SYNC_SCHEDULE: z.string().default('0 */5 * * * *'),
+  CALENDAR_LOOKAHEAD: isoDuration.default('P7D'),
+});
+
+export type Subscriber = z.infer<typeof subscriber>;
+export type CalendarFeedConfig = z.infer<typeof feed>;
+
+export interface IntegrationsConfig {
+  subscribers: Subscriber[];
+  inboundSecrets: Record<string, string>;
+  webhookMaxAttempts: number;
+  reaper: { schedule: string; graceMs: number; deleteOrphans: boolean };
+  calendar: { feeds: CalendarFeedConfig[]; schedule: string; lookaheadMs: number };
+}
+
+export function loadIntegrationsConfig(env: Record<string, string | undefined> = process.env): IntegrationsConfig {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    throw new Error(`Invalid app settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const s = parsed.data;
+  return {
+    subscribers: s.WEBHOOK_SUBSCRIBERS,
+    inboundSecrets: s.INBOUND_WEBHOOK_SECRETS,
+    webhookMaxAttempts: s.WEBHOOK_MAX_ATTEMPTS,
+    reaper: { schedule: s.REAPER_SCHEDULE, graceMs: Duration.fromISO(s.REAPER_GRACE).toMillis(), deleteOrphans: s.REAPER_DELETE === 'true' },
+    calendar: { feeds: s.CALENDAR_FEEDS, schedule: s.CALENDAR_SYNC_SCHEDULE, lookaheadMs: Duration.fromISO(s.CALENDAR_LOOKAHEAD).toMillis() },
+  };
+}

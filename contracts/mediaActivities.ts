@@ -1,0 +1,76 @@
+/** Inputs and outputs of the media activities the broadcast orchestration calls (JSON-safe). */
+import type { LiveEventSettings, RecordingSettings } from './broadcast.js';
+import type { MediaAccountRef } from './media.js';
+
+export const MediaActivities = {
+  ensureLiveEvent: 'ensureLiveEvent',
+  readLiveEvent: 'readLiveEvent',
+  requestLiveEventAction: 'requestLiveEventAction',
+  ensureRecording: 'ensureRecording',
+  removeLiveOutput: 'removeLiveOutput',
+  publishRecording: 'publishRecording',
+  readStartupProfile: 'readStartupProfile',
+} as const;
+
+export interface LiveEventRef {
+  account: MediaAccountRef;
+  liveEventName: string;
+}
+
+export interface EnsureLiveEventInput extends LiveEventRef {
+  broadcastId: string;
+  settings: LiveEventSettings;
+}
+
+/** What the orchestration needs to know about a live event; `exists: false` once it is gone. */
+export interface LiveEventSnapshot {
+  exists: boolean;
+  resourceState?: string;
+  /** True while another operation runs on it (the service refuses new ones). */
+  busy?: boolean;
+  ingestUrls: string[];
+  previewUrls: string[];
+}
+
+export type LiveEventAction = 'allocate' | 'start' | 'stop' | 'delete';
+
+export interface LiveEventActionInput extends LiveEventRef {
+  action: LiveEventAction;
+}
+
+/** `requested`: the operation was started; `alreadyDone`: nothing to do; `refused`: the state does not allow it. */
+export interface LiveEventActionResult {
+  outcome: 'requested' | 'alreadyDone' | 'busy' | 'refused';
+  resourceState?: string;
+  message?: string;
+}
+
+export interface EnsureRecordingInput extends LiveEventRef {
+  broadcastId: string;
+  liveOutputName: string;
+  recording: RecordingSettings;
+}
+
+export interface RecordingRef {
+  assetName: string;
+  liveOutputName: string;
+}
+
+export interface PublishRecordingInput {
+  account: MediaAccountRef;
+  assetName: string;
+  locatorName: string;
+  streamingPolicyName: string;
+}
+
+export interface PublishedRecording {
+  locatorName: string;
+  playbackPaths: string[];
+}
+
+/** Start-up durations measured on earlier broadcasts, summarised (ms). */
+export interface StartupProfile {
+  samples: number;
+  allocateMs: number;
+  startMs: number;
+}

@@ -1,0 +1,33 @@
+/** RFC 9457 problem details, the body of every API error. */
+export interface FieldError {
+  /** JSON pointer to the offending field, e.g. /recording/archiveWindow. */
+  field: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldError[];
+}
+
+const TYPE_BASE = 'https://broadcast-scheduler.example/problems/';
+
+export const validationProblem = (errors: FieldError[], title = 'The request is not valid.'): Problem => ({
+  type: `${TYPE_BASE}validation`,
+  title,
+  status: 400,
+  detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+  errors,
+});
+
+export const notFoundProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}not-found`, title: 'Not found.', status: 404, detail });
+
+export const conflictProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}conflict`, title: 'The broadcast is not in a state that allows this.', status: 409, detail });
+
+export const unavailableProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unavailable`, title: 'A dependency is unavailable; retry later.', status: 503, detail });
+
+export const unauthorizedProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unauthorized`, title: 'The request is not signed correctly.', status: 401, detail });

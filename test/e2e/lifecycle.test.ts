@@ -1,0 +1,85 @@
+// Whole broadcasts through the HTTP API, the local host and the AMS emulator, on a fast clock.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inMinutes, startStack, waitForBroadcast, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => (stack = await startStack({ speed: 100 })));
+afterAll(() => stack.close());
+
+const MINUTE = 60_000;
+async function create(body: Record<string, unknown>) {
+  const res = await stack.api('/api/broadcasts', { method: 'POST', body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: string; liveEvent: { name?: string } };
+}
+const liveEventName = (id: string) => `bc-${id}`;
+
+describe('a scheduled broadcast', () => {
+  it('goes live on time, records, and ends on its own, leaving nothing billed outside the window', async () => {
+    const startAt = inMinutes(stack.clock, 12);
+    const endAt = inMinutes(stack.clock, 22);
+    const { id } = await create({ id: 'full-run', title: 'Full run', startAt, endAt, recording: { streamingPolicyName: 'Predefined_ClearStreamingOnly' } });
+    const live = await waitForBroadcast(stack, id, (b) => b.phase === 'live');
+    expect((live.liveEvent as { ingestUrls: string[] }).ingestUrls[0]).toMatch(/^rtmp:\/\//);
+    const ended = await waitForBroadcast(stack, id, (b) => b.phase === 'ended');
+    expect((ended.recording as { playbackPaths: string[] }).playbackPaths.some((p) => p.includes('m3u8'))).toBe(true);
+    expect(stack.emulator.liveEventStates()[liveEventName(id)]).toBeUndefined(); // deleted
+
+    const billing = stack.emulator.billing(liveEventName(id));
+    const runningFrom = Date.parse(billing.history.find((h) => h.state === 'Running')?.from ?? '');
+    expect(runningFrom).toBeLessThanOrEqual(Date.parse(startAt) + 5_000); // Running at the start (5 s of clock tolerance)
+    const billedEnd = Date.parse(billing.history.find((h) => h.state === 'Stopping')?.from ?? '');
+    expect(billedEnd).toBeLessThanOrEqual(Date.parse(endAt) + 10_000);
+    const timeline = (ended.timeline as Array<{ phase: string }>).map((t) => t.phase);
+    expect(timeline).toEqual(expect.arrayContaining(['scheduled', 'allocating', 'standby', 'starting', 'live', 'stopping', 'cleaning_up', 'ended']));
+  });
+
+  it('cancelled before start leaves nothing created or billed', async () => {
+    const { id } = await create({ id: 'cancel-early', startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) });
+    expect((await stack.api(`/api/broadcasts/${id}/cancel`, { method: 'POST' })).status).toBe(202);
+    await waitForBroadcast(stack, id, (b) => b.phase === 'cancelled');
+    expect(stack.emulator.billing(liveEventName(id)).billedMs).toBe(0);
+    expect(stack.emulator.liveEventStates()[liveEventName(id)]).toBeUndefined();
+  });
+
+  it('stops now while live', async () => {
+    const { id } = await create({ id: 'stop-now', startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 120) });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'live');
+    const stopAt = stack.clock.now();
+    await stack.api(`/api/broadcasts/${id}/stop`, { method: 'POST' });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'ended');
+    const billing = stack.emulator.billing(liveEventName(id));
+    const stopping = Date.parse(billing.history.find((h) => h.state === 'Stopping')?.from ?? '');
+    expect(stopping - stopAt).toBeLessThan(2 * MINUTE);
+  });
+
+  it('extends the end while live', async () => {
+    const { id } = await create({ id: 'extend', startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 15) });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'live');
+    const newEnd = inMinutes(stack.clock, 20);
+    expect((await stack.api(`/api/broadcasts/${id}/extend`, { method: 'POST', body: JSON.stringify({ endAt: newEnd }) })).status).toBe(202);
+    const ended = await waitForBroadcast(stack, id, (b) => b.phase === 'ended', 30_000);
+    expect(ended.endAt).toBe(newEnd);
+    const stopping = Date.parse(stack.emulator.billing(liveEventName(id)).history.find((h) => h.state === 'Stopping')?.from ?? '');
+    expect(stopping).toBeGreaterThanOrEqual(Date.parse(newEnd));
+  });
+
+  it('cancelled while live is stopped and cleaned up', async () => {
+    const { id } = await create({ id: 'cancel-live', startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 60) });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'live');
+    await stack.api(`/api/broadcasts/${id}`, { method: 'DELETE' });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'cancelled');
+    expect(stack.emulator.liveEventStates()[liveEventName(id)]).toBeUndefined();
+  });
+
+  it('reschedules before start', async () => {
+    const { id } = await create({ id: 'resched', startAt: inMinutes(stack.clock, 30), endAt: inMinutes(stack.clock, 40) });
+    const startAt = inMinutes(stack.clock, 12);
+    const endAt = inMinutes(stack.clock, 16);
+    expect((await stack.api(`/api/broadcasts/${id}`, { method: 'PATCH', body: JSON.stringify({ startAt, endAt }) })).status).toBe(202);
+    const ended = await waitForBroadcast(stack, id, (b) => b.phase === 'ended', 30_000);
+    expect(ended.startAt).toBe(startAt);
+    const running = Date.parse(stack.emulator.billing(liveEventName(id)).history.find((h) => h.state === 'Running')?.from ?? '');
+    expect(Math.abs(running - Date.parse(startAt))).toBeLessThan(MINUTE);
+  });
+});
