@@ -46,6 +46,8 @@ const activityRetry = (() => {
 
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
+/** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
+const MAX_TRANSITION_REQUESTS = 4;
 
 export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastStatus> {
   const { spec: initialSpec, policy } = ctx.df.getInput() as BroadcastOrchestrationInput;
@@ -121,6 +123,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Drives the live event to `target`, re-reading its state and requesting transitions as needed. */
   function* driveTo(target: TargetState, deadlineMs: number, interruptible: boolean, maxPolls = Number.POSITIVE_INFINITY): Step<LiveEventSnapshot> {
+    let requests = 0;
     for (let polls = 0; ; polls++) {
       const snapshot = yield* call<LiveEventSnapshot>(MediaActivities.readLiveEvent, ref());
       const state = snapshot.exists ? snapshot.resourceState : 'Deleted';
@@ -133,6 +136,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       if (step.kind === 'impossible') throw new Error(step.reason);
       if (now() > deadlineMs || polls >= maxPolls) throw new Error(`live event ${liveEventName} did not reach ${target} in time (it is ${state})`);
       if (step.kind === 'request' && !snapshot.busy) {
+        // The same transition failing again and again will not fix itself: give up and compensate.
+        if (++requests > MAX_TRANSITION_REQUESTS) throw new Error(`live event ${liveEventName}: ${step.action} failed ${MAX_TRANSITION_REQUESTS} times (it is ${state})`);
         const result = yield* call<LiveEventActionResult>(MediaActivities.requestLiveEventAction, { ...ref(), action: step.action });
         if (result.outcome === 'alreadyDone' && target !== 'StandBy' && target !== 'Running') continue;
       }

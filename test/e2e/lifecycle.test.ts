@@ -33,6 +33,10 @@ describe('a scheduled broadcast', () => {
     const timeline = (ended.timeline as Array<{ phase: string }>).map((t) => t.phase);
     expect(timeline).toEqual(expect.arrayContaining(['scheduled', 'allocating', 'standby', 'starting', 'live', 'stopping', 'cleaning_up', 'ended']));
   });
+});
+
+// These do not measure lateness, so they share the clock concurrently.
+describe.concurrent('changes and cancellations', () => {
 
   it('cancelled before start leaves nothing created or billed', async () => {
     const { id } = await create({ id: 'cancel-early', startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) });

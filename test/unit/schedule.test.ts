@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { defaultStartupProfile, planStartup, quantile, startupProfileFrom } from '../../domain/schedule.js';
+import { liveEventNameFor, nextStep } from '../../domain/liveEventDecisions.js';
+import { classifyError } from '../../domain/errors.js';
+
+describe('startup profile', () => {
+  it('uses generous defaults until broadcasts have been measured', () => {
+    expect(startupProfileFrom([])).toEqual(defaultStartupProfile);
+  });
+
+  it('never plans below the slowest of a few measurements', () => {
+    const profile = startupProfileFrom([{ allocateMs: 200_000, startMs: 10_000 }]);
+    expect(profile.allocateMs).toBe(200_000);
+    expect(profile.startMs).toBe(defaultStartupProfile.startMs / 2);
+  });
+
+  it('learns the 99th percentile from enough measurements', () => {
+    const measurements = Array.from({ length: 100 }, (_, i) => ({ allocateMs: 40_000 + i * 100, startMs: 8_000 + i * 10 }));
+    const profile = startupProfileFrom(measurements);
+    expect(profile).toEqual({ samples: 100, allocateMs: 49_800, startMs: 8_980 });
+  });
+
+  it('computes nearest-rank quantiles', () => {
+    expect(quantile([5, 1, 3], 0.5)).toBe(3);
+    expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(() => quantile([], 0.5)).toThrow();
+  });
+
+  it('plans allocate and start backwards from the scheduled start', () => {
+    const plan = planStartup(1_000_000, { samples: 5, allocateMs: 60_000, startMs: 10_000 }, 3_000);
+    expect(plan).toEqual({ startAt: 1_000_000 - 13_000, allocateAt: 1_000_000 - 13_000 - 63_000 });
+  });
+});
+
+describe('live event decisions', () => {
+  it.each([
+    ['Stopped', 'StandBy', { kind: 'request', action: 'allocate' }],
+    ['StandBy', 'StandBy', { kind: 'done' }],
+    ['Running', 'StandBy', { kind: 'done' }],
+    ['Allocating', 'Running', { kind: 'wait' }],
+    ['StandBy', 'Running', { kind: 'request', action: 'start' }],
+    ['Stopped', 'Running', { kind: 'request', action: 'start' }],
+    ['Running', 'Stopped', { kind: 'request', action: 'stop' }],
+    [undefined, 'Stopped', { kind: 'done' }],
+    ['Running', 'Deleted', { kind: 'request', action: 'stop' }],
+    ['Stopped', 'Deleted', { kind: 'request', action: 'delete' }],
+    [undefined, 'Deleted', { kind: 'done' }],
+    [undefined, 'Running', { kind: 'impossible', reason: 'cannot start a live event that is Deleted' }],
+  ] as const)('%s → %s', (observed, target, expected) => {
+    expect(nextStep(observed, target)).toEqual(expected);
+  });
+
+  it('derives valid live event names from broadcast ids', () => {
+    expect(liveEventNameFor('abc')).toBe('bc-abc');
+    const long = liveEventNameFor('a'.repeat(40));
+    expect(long.length).toBeLessThanOrEqual(32);
+    expect(long).toMatch(/^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$/);
+  });
+});
+
+describe('error classification', () => {
+  it.each([
+    [{ statusCode: 429, message: 'slow down' }, 'transient'],
+    [{ statusCode: 503, message: 'unavailable' }, 'transient'],
+    [{ statusCode: 409, message: 'operation in progress' }, 'busy'],
+    [{ statusCode: 404, message: 'The Channel was not found.' }, 'notFound'],
+    [{ statusCode: 400, message: "Cannot start the live event 'x' in state 'Running'." }, 'wrongState'],
+    [{ statusCode: 400, message: 'bad name' }, 'permanent'],
+    [{ code: 'ECONNRESET', message: 'socket hang up' }, 'transient'],
+    [new Error('The long-running operation has failed. InternalServerError.'), 'permanent'],
+  ])('%o is %s', (error, expected) => {
+    expect(classifyError(error).class).toBe(expected);
+  });
+});
