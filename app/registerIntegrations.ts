@@ -1,5 +1,9 @@
 /** Registers calendar sync, webhooks in and out, and the leak reaper (issue 5). */
+import { app } from '@azure/functions';
 import * as df from 'durable-functions';
+import { createReaperHandlers } from '../functions/reaper.js';
+import { loadConfig } from './config.js';
+import { mediaGateway } from './registerBroadcasts.js';
 import { createNotificationActivities } from '../activities/notificationActivities.js';
 import { publishNotificationActivity } from '../contracts/notifications.js';
 import { deliverWebhookActivity, webhookDeliveryOrchestrator } from '../contracts/webhooks.js';
@@ -14,4 +18,8 @@ export function registerIntegrationFunctions(): void {
   df.app.activity(publishNotificationActivity, { extraInputs: client, handler: notifications.publishNotification });
   df.app.activity(deliverWebhookActivity, { handler: notifications.deliverWebhook });
   df.app.orchestration(webhookDeliveryOrchestrator, webhookDelivery);
+
+  const reaper = createReaperHandlers({ janitor: mediaGateway, account: loadConfig().account, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
+  app.timer('reapLeakedLiveEvents', { schedule: config.reaper.schedule, extraInputs: client, handler: reaper.reapLeakedLiveEventsTimer });
+  app.http('runLeakReaper', { route: 'reaper/run', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: reaper.reapLeakedLiveEventsHttp });
 }

@@ -1,0 +1,38 @@
+// The reaper finds live events no active broadcast owns (created by hand, or left by a broadcast that
+// was terminated by hand) and stops and deletes them.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { clientFor } from '../ams-emulator/support.js';
+import { inMinutes, startStack, waitForBroadcast, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+beforeAll(async () => (stack = await startStack({ speed: 100, settings: { REAPER_SCHEDULE: '0 * * * * *', REAPER_GRACE: 'PT2M' } })));
+afterAll(() => stack.close());
+
+async function until(check: () => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+it('stops and deletes an orphaned live event left running', async () => {
+  const media = clientFor(stack.emulator);
+  await media.liveEvents.beginCreateAndWait('broadcast-rg', 'broadcastams', 'orphan1', { location: 'westeurope', input: { streamingProtocol: 'RTMP' }, tags: { broadcastId: 'nobody' } }, { updateIntervalInMs: 5 });
+  await media.liveEvents.beginStartAndWait('broadcast-rg', 'broadcastams', 'orphan1', { updateIntervalInMs: 5 });
+  expect(stack.emulator.liveEventStates().orphan1).toBe('Running');
+  await until(() => stack.emulator.liveEventStates().orphan1 === undefined);
+  const billing = stack.emulator.billing('orphan1');
+  expect(billing.history.map((h) => h.state)).toEqual(expect.arrayContaining(['Running', 'Stopping', 'Stopped', 'Deleting', 'Deleted']));
+  // Stopped within grace + one reaper period (+ clock slack) of becoming orphaned.
+  expect(billing.runningMs).toBeLessThan(2 * 60_000 + 60_000 + 30_000);
+});
+
+it('cleans up after a broadcast terminated by hand while live', async () => {
+  const body = { id: 'terminated', startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 120) };
+  expect((await stack.api('/api/broadcasts', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
+  await waitForBroadcast(stack, 'terminated', (b) => b.phase === 'live');
+  await fetch(`${stack.host.url}/runtime/webhooks/durabletask/instances/broadcast-terminated/terminate?reason=operator`, { method: 'POST' });
+  expect((await (await stack.api('/api/broadcasts/terminated')).json()) as { phase: string }).toMatchObject({ phase: 'cancelled' });
+  await until(() => stack.emulator.liveEventStates()['bc-terminated'] === undefined);
+});
