@@ -1,6 +1,8 @@
 /** Registers calendar sync, webhooks in and out, and the leak reaper (issue 5). */
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
+import { createInboundWebhookHandler } from '../functions/inboundWebhooks.js';
+import { inboundReceiptOrchestrator, inboundWebhookReceipt } from '../orchestrators/inboundWebhookReceipt.js';
 import { createReaperHandlers } from '../functions/reaper.js';
 import { loadConfig } from './config.js';
 import { mediaGateway } from './registerBroadcasts.js';
@@ -19,7 +21,18 @@ export function registerIntegrationFunctions(): void {
   df.app.activity(deliverWebhookActivity, { handler: notifications.deliverWebhook });
   df.app.orchestration(webhookDeliveryOrchestrator, webhookDelivery);
 
-  const reaper = createReaperHandlers({ janitor: mediaGateway, account: loadConfig().account, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
+  const appConfig = loadConfig();
+  const policy = { graceMs: appConfig.broadcast.graceMs, pollIntervalMs: appConfig.broadcast.pollIntervalMs, preRollMarginMs: appConfig.broadcast.preRollMarginMs };
+  app.http('receiveWebhook', {
+    route: 'webhooks/{source}',
+    methods: ['POST'],
+    authLevel: 'anonymous', // authenticated by the Standard Webhooks signature
+    extraInputs: client,
+    handler: createInboundWebhookHandler({ secrets: () => config.inboundSecrets, policy, defaultAccount: appConfig.account }),
+  });
+  df.app.orchestration(inboundReceiptOrchestrator, inboundWebhookReceipt);
+
+  const reaper = createReaperHandlers({ janitor: mediaGateway, account: appConfig.account, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
   app.timer('reapLeakedLiveEvents', { schedule: config.reaper.schedule, extraInputs: client, handler: reaper.reapLeakedLiveEventsTimer });
   app.http('runLeakReaper', { route: 'reaper/run', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: reaper.reapLeakedLiveEventsHttp });
 }

@@ -4,7 +4,7 @@ import { decideReaping, type OwnerState } from '../../domain/reaper.js';
 const now = Date.parse('2030-01-01T12:00:00Z');
 const grace = 10 * 60_000;
 const event = (name: string, resourceState: string, broadcastId?: string, minutesAgo = 30) => ({
-  name, resourceState, tags: broadcastId ? { broadcastId } : {}, lastModifiedAt: new Date(now - minutesAgo * 60_000).toISOString(),
+  name, resourceState, tags: (broadcastId ? { broadcastId } : {}) as Record<string, string>, lastModifiedAt: new Date(now - minutesAgo * 60_000).toISOString(),
 });
 const decide = (events: ReturnType<typeof event>[], owners: Record<string, OwnerState | undefined>, deleteOrphans = true) =>
   decideReaping(events, new Map(Object.entries(owners)), { now, graceMs: grace, deleteOrphans });

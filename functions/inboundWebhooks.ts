@@ -1,0 +1,103 @@
+/**
+ * POST /api/webhooks/{source}: Standard Webhooks–signed commands that create, change, stop or cancel
+ * broadcasts. A bad signature or stale timestamp is 401; a replayed message id returns the first answer.
+ */
+import { createHash } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { Webhook } from 'standardwebhooks';
+import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
+import type { BroadcastPolicy } from '../contracts/broadcast.js';
+import type { MediaAccountRef } from '../contracts/media.js';
+import { parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
+import { parseInboundCommand, webhookBroadcastId } from '../domain/inboundWebhook.js';
+import { conflictProblem, notFoundProblem, unauthorizedProblem, validationProblem } from '../domain/problem.js';
+import { inboundReceiptOrchestrator } from '../orchestrators/inboundWebhookReceipt.js';
+import { json, problemResponse } from './http.js';
+
+/** Durable instances double as the record of processed message ids (no other storage needed). */
+const receiptId = (source: string, messageId: string) => `inbound-${source}-${createHash('sha256').update(messageId).digest('hex').slice(0, 32)}`;
+
+export interface InboundDeps {
+  secrets: () => Record<string, string>;
+  policy: BroadcastPolicy;
+  defaultAccount: MediaAccountRef;
+}
+
+export function createInboundWebhookHandler(deps: InboundDeps) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const source = request.params.source ?? '';
+    const secret = deps.secrets()[source];
+    if (!secret) return problemResponse(notFoundProblem(`No webhook source named '${source}' is configured.`));
+    const payload = await request.text();
+    const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, request.headers.get(h) ?? '']));
+    let body: unknown;
+    try {
+      body = new Webhook(secret).verify(payload, headers);
+    } catch (error) {
+      return problemResponse(unauthorizedProblem(`Signature verification failed: ${(error as Error).message}`));
+    }
+
+    const client = df.getClient(context);
+    const messageId = headers['webhook-id'] ?? '';
+    const receipt = receiptId(source, messageId);
+    try {
+      const previous = await client.getStatus(receipt);
+      return json(200, { ...(previous.input as object), duplicate: true });
+    } catch {
+      // not seen before
+    }
+
+    const parsed = parseInboundCommand(body);
+    if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The webhook command is not valid.'));
+    const service = createBroadcastService(client, deps.policy);
+    const command = parsed.value;
+    let result: Record<string, unknown>;
+    try {
+      switch (command.type) {
+        case 'broadcast.create': {
+          const spec = parseCreateBroadcast(command.data, { now: Date.now(), defaultAccount: deps.defaultAccount, newId: () => webhookBroadcastId(source, messageId), origin: { kind: 'webhook', ref: `${source}:${messageId}` } });
+          if (!spec.ok) return problemResponse(validationProblem(spec.errors.map((e) => ({ ...e, field: '/data' + e.field })), 'The broadcast in the webhook is not valid.'));
+          const { broadcast } = await service.schedule(spec.value);
+          result = { action: 'created', broadcastId: broadcast.id };
+          break;
+        }
+        case 'broadcast.change': {
+          const { id, ...change } = command.data;
+          const { spec } = await service.spec(id);
+          const parsedChange = parseChangeBroadcast(change, spec, Date.now());
+          if (!parsedChange.ok) return problemResponse(validationProblem(parsedChange.errors, 'The change in the webhook is not valid.'));
+          await service.reschedule(id, parsedChange.value);
+          result = { action: 'changed', broadcastId: id };
+          break;
+        }
+        case 'broadcast.extend': {
+          const { spec } = await service.spec(command.data.id);
+          const extend = parseExtend({ endAt: command.data.endAt }, spec.startAt, Date.now());
+          if (!extend.ok) return problemResponse(validationProblem(extend.errors, 'The new end in the webhook is not valid.'));
+          await service.extend(command.data.id, extend.value.endAt);
+          result = { action: 'extended', broadcastId: command.data.id };
+          break;
+        }
+        case 'broadcast.stop':
+          await service.stopNow(command.data.id, `webhook ${source}`);
+          result = { action: 'stopped', broadcastId: command.data.id };
+          break;
+        case 'broadcast.cancel':
+          await service.cancel(command.data.id, `webhook ${source}`);
+          result = { action: 'cancelled', broadcastId: command.data.id };
+          break;
+      }
+    } catch (error) {
+      if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
+      if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+      throw error;
+    }
+    try {
+      await client.startNew(inboundReceiptOrchestrator, { instanceId: receipt, input: result });
+    } catch {
+      // A concurrent replay recorded it first; the command itself is idempotent.
+    }
+    return json(202, result);
+  };
+}
