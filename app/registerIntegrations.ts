@@ -1,6 +1,7 @@
 /** Registers calendar sync, webhooks in and out, and the leak reaper (issue 5). */
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
+import { createCalendarSyncHandlers } from '../functions/calendarSync.js';
 import { createInboundWebhookHandler } from '../functions/inboundWebhooks.js';
 import { inboundReceiptOrchestrator, inboundWebhookReceipt } from '../orchestrators/inboundWebhookReceipt.js';
 import { createReaperHandlers } from '../functions/reaper.js';
@@ -31,6 +32,12 @@ export function registerIntegrationFunctions(): void {
     handler: createInboundWebhookHandler({ secrets: () => config.inboundSecrets, policy, defaultAccount: appConfig.account }),
   });
   df.app.orchestration(inboundReceiptOrchestrator, inboundWebhookReceipt);
+
+  const calendar = createCalendarSyncHandlers({ feeds: config.calendar.feeds, lookaheadMs: config.calendar.lookaheadMs, policy, defaultAccount: appConfig.account });
+  if (config.calendar.feeds.length > 0) {
+    app.timer('syncCalendars', { schedule: config.calendar.schedule, runOnStartup: true, extraInputs: client, handler: calendar.syncCalendarsTimer });
+  }
+  app.http('syncCalendarsNow', { route: 'calendar/sync', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: calendar.syncCalendarsHttp });
 
   const reaper = createReaperHandlers({ janitor: mediaGateway, account: appConfig.account, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
   app.timer('reapLeakedLiveEvents', { schedule: config.reaper.schedule, extraInputs: client, handler: reaper.reapLeakedLiveEventsTimer });

@@ -7,9 +7,10 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 
 export interface CalendarOccurrence {
-  /** Stable key: feed, UID and the occurrence's original start (its RECURRENCE-ID). */
+  /** Stable key: feed and UID, plus the original start (RECURRENCE-ID) for an occurrence of a recurring event. */
   key: string;
   uid: string;
+  /** Original start of a recurring event's occurrence; empty for a single event. */
   recurrenceId: string;
   startAt: string;
   endAt: string;
@@ -56,13 +57,14 @@ export function expandCalendar(icsText: string, options: ExpandOptions): Calenda
     if (group.master) for (const exception of group.exceptions) event.relateException(exception);
     const masterCancelled = statusOf(masterComponent) === 'CANCELLED';
 
-    const emit = (start: ICAL.Time, end: ICAL.Time, recurrenceId: ICAL.Time, item: ICAL.Event) => {
+    const emit = (start: ICAL.Time, end: ICAL.Time, recurrenceId: ICAL.Time | undefined, item: ICAL.Event) => {
       const startMs = toMs(start, zone);
       const endMs = toMs(end, zone);
       if (endMs <= options.fromMs || startMs >= options.toMs) return;
-      const recurrenceIso = new Date(toMs(recurrenceId, zone)).toISOString();
+      // A single event is identified by its UID alone, so moving it reschedules rather than replaces it.
+      const recurrenceIso = recurrenceId ? new Date(toMs(recurrenceId, zone)).toISOString() : '';
       occurrences.push({
-        key: `${options.feed}:${uid}:${recurrenceIso}`,
+        key: recurrenceIso ? `${options.feed}:${uid}:${recurrenceIso}` : `${options.feed}:${uid}`,
         uid,
         recurrenceId: recurrenceIso,
         startAt: new Date(startMs).toISOString(),
@@ -76,7 +78,7 @@ export function expandCalendar(icsText: string, options: ExpandOptions): Calenda
     };
 
     if (!event.isRecurring()) {
-      emit(event.startDate, event.endDate ?? event.startDate, event.startDate, event);
+      emit(event.startDate, event.endDate ?? event.startDate, undefined, event);
       continue;
     }
     const iterator = event.iterator();

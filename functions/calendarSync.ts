@@ -1,0 +1,18 @@
+/** Calendar sync triggers: on a schedule, and now (POST /api/calendar/sync) with the report as the answer. */
+import type { HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+import { syncCalendars, type CalendarSyncDeps } from '../activities/calendarSync.js';
+
+export function createCalendarSyncHandlers(deps: Omit<CalendarSyncDeps, 'client' | 'now'>) {
+  return {
+    syncCalendarsTimer: async (timer: Timer, context: InvocationContext): Promise<void> => {
+      const now = Date.parse(timer.scheduleStatus?.lastUpdated ?? '') || Date.now();
+      const reports = await syncCalendars({ ...deps, client: df.getClient(context), now });
+      context.log('calendar sync', JSON.stringify(reports));
+    },
+    syncCalendarsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({
+      status: 200,
+      jsonBody: { feeds: await syncCalendars({ ...deps, client: df.getClient(context), now: Date.now() }) },
+    }),
+  };
+}
