@@ -50,15 +50,15 @@ export function createMediaActivities(gateway: () => MediaGateway) {
   };
 }
 
-/** Learns the start-up profile from the durations measured by recent completed broadcasts. */
+/** Learns the start-up profile from the durations measured by recent broadcasts (running or completed). */
 export async function readStartupProfile(_input: unknown, context: InvocationContext): Promise<StartupProfile> {
   const client = df.getClient(context);
-  const done = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Completed] });
-  const measurements = done
+  const recent = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Running] });
+  const measurements = recent
     .filter((s) => s.name === broadcastOrchestrator)
     .sort((a, b) => new Date(b.lastUpdatedTime).getTime() - new Date(a.lastUpdatedTime).getTime())
     .slice(0, PROFILE_WINDOW)
-    .map((s) => (s.output as BroadcastStatus | null)?.measured)
+    .map((s) => ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured)
     .filter((m): m is { allocateMs: number; startMs: number } => typeof m?.allocateMs === 'number' && typeof m.startMs === 'number');
   return startupProfileFrom(measurements);
 }

@@ -25,10 +25,11 @@ export function quantile(values: readonly number[], q: number): number {
 export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: number; startMs: number }>): StartupProfile {
   if (measurements.length < MIN_SAMPLES) {
     if (measurements.length === 0) return defaultStartupProfile;
+    // Too few to trust a percentile: half again the slowest seen.
     return {
       samples: measurements.length,
-      allocateMs: Math.max(...measurements.map((m) => m.allocateMs), defaultStartupProfile.allocateMs / 2),
-      startMs: Math.max(...measurements.map((m) => m.startMs), defaultStartupProfile.startMs / 2),
+      allocateMs: Math.round(1.5 * Math.max(...measurements.map((m) => m.allocateMs))),
+      startMs: Math.round(1.5 * Math.max(...measurements.map((m) => m.startMs))),
     };
   }
   return {

@@ -25,7 +25,7 @@ import {
 } from '../contracts/mediaActivities.js';
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
 import { liveEventNameFor, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, planStartup } from '../domain/schedule.js';
+import { costDeadline, defaultStartupProfile, planStartup } from '../domain/schedule.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -46,6 +46,8 @@ const activityRetry = (() => {
 
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
+/** How long before the start the start-up profile is read: more than the slowest start-up we plan for. */
+const PROFILE_LEAD_MS = defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 15 * 60_000;
 /** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
 const MAX_TRANSITION_REQUESTS = 4;
 
@@ -148,11 +150,16 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   // ---- before the live event exists: wait for the pre-roll ------------------------------------------
   setPhase('scheduled');
   yield* publish('broadcast.scheduled');
-  const profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, null);
+  // The start-up profile is read close to the start, so it reflects the latest measurements.
+  let profile: StartupProfile | undefined;
   for (;;) {
-    const plan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs);
-    const got = yield* waitUntil(plan.allocateAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
-    if (!got.event) break;
+    const wakeAt = profile ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs).allocateAt : ms(spec.startAt) - PROFILE_LEAD_MS;
+    const got = yield* waitUntil(wakeAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
+    if (!got.event) {
+      if (profile) break;
+      profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, null);
+      continue;
+    }
     if (got.event === BroadcastEvents.reschedule) {
       applyReschedule(got.data as RescheduleEvent, false);
       setPhase('scheduled', 'rescheduled');
@@ -163,6 +170,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* publish('broadcast.cancelled');
     return status;
   }
+  const startupProfile = profile;
 
   // ---- from here a live event exists: whatever happens, the cleanup below runs -----------------------
   let outcome: Outcome = 'ended';
@@ -182,7 +190,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
-      const plan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs);
+      const plan = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs);
       const got = yield* waitUntil(plan.startAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
       if (!got.event) break;
       if (got.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', 'cancelled before start');

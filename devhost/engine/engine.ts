@@ -269,8 +269,8 @@ export class DurableEngine {
       const now = this.#clock.now();
       const next = this.#store.nextVisible(instanceId, now);
       if (!next) {
-        const upcoming = this.#store.pendingInbox().find((p) => p.instanceId === instanceId);
-        if (upcoming) this.#wake(instanceId, upcoming.visibleAt);
+        const upcoming = this.#store.nextVisibleAt(instanceId);
+        if (upcoming !== undefined) this.#wake(instanceId, upcoming);
         return;
       }
       if (terminalStatuses.includes(instance.status)) {

@@ -69,7 +69,7 @@ export class DurableStore {
         PRIMARY KEY (instanceId, executionId, position));
       CREATE TABLE IF NOT EXISTS inbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, visibleAt INTEGER NOT NULL, event TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instanceId, seq);
+      CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instanceId, visibleAt, seq);
       CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visibleAt);
       CREATE TABLE IF NOT EXISTS work (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
@@ -158,6 +158,12 @@ export class DurableStore {
 
   clearInbox(instanceId: string): void {
     this.#db.prepare('DELETE FROM inbox WHERE instanceId = ?').run(instanceId);
+  }
+
+  /** When the instance's next event becomes visible (indexed: no scan of other instances). */
+  nextVisibleAt(instanceId: string): number | undefined {
+    const row = this.#db.prepare('SELECT MIN(visibleAt) AS at FROM inbox WHERE instanceId = ?').get(instanceId) as { at: number | null };
+    return row.at ?? undefined;
   }
 
   /** Instances with an event visible by `now`, and the future visibility times to arm timers for. */
