@@ -262,6 +262,7 @@ export class DurableEngine {
   async #runEpisodes(instanceId: string): Promise<void> {
     // Drain every visible event, one episode each; then arm for the next future one.
     for (;;) {
+      await yieldToEventLoop(); // keep HTTP requests and timers served while instances run
       if (this.#closed) return;
       const instance = this.#store.getInstance(instanceId);
       if (!instance) return this.#store.clearInbox(instanceId);
@@ -556,6 +557,7 @@ export class DurableEngine {
   }
 
   async #runActivity(seq: number): Promise<void> {
+    await yieldToEventLoop();
     const work = this.#store.getWork(seq);
     if (!work) return;
     let outcome: HistoryEvent;
@@ -583,6 +585,8 @@ export class DurableEngine {
     this.#idle.clear();
   }
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Atomic actions in the order the library numbers them (compound actions expanded depth-first). */
 function flatten(actions: Action[]): Action[] {
