@@ -8,9 +8,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmulator, type AmsEmulator } from '../ams-emulator/index.js';
 import { scaledClock, systemClock, type Clock } from '../clock/clock.js';
 import { startHost } from './host.js';
+import { startLocalStack } from './localStack.js';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = join(appRoot, '.data');
@@ -33,40 +33,25 @@ function clockFrom(settings: Record<string, string>): Clock {
   return speed === 1 ? systemClock : scaledClock({ speed });
 }
 
-/** Points the app at the emulator: its ARM endpoint, its certificate and its local token endpoint. */
-function emulatorSettings(emulator: AmsEmulator): Record<string, string> {
-  if (!emulator.caCertFile) throw new Error('the emulator did not write its certificate file');
-  return {
-    AMS_ARM_ENDPOINT: emulator.url,
-    AMS_CA_CERT_FILE: emulator.caCertFile,
-    AZURE_AUTHORITY_HOST: emulator.url,
-    AZURE_TENANT_ID: 'local-tenant',
-    AZURE_CLIENT_ID: 'broadcast-scheduler-local',
-    AZURE_CLIENT_SECRET: 'local-secret',
-  };
-}
-
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const settings = readSettings();
   const clock = clockFrom(settings);
   const useEmulator = !settings.AMS_ARM_ENDPOINT;
 
-  const emulator = useEmulator
-    ? await startEmulator({
-        port: Number(settings.AMS_EMULATOR_PORT ?? '7443'),
+  const hostPort = Number(settings.DEVHOST_PORT ?? '7071');
+  const stack = useEmulator
+    ? await startLocalStack({
+        appRoot,
         clock,
-        dataDir: join(dataDir, 'ams-emulator'),
+        dataDir,
+        hostPort,
+        emulatorPort: Number(settings.AMS_EMULATOR_PORT ?? '7443'),
         timings: settings.AMS_EMULATOR_TIMINGS === 'fast' ? 'fast' : 'realistic',
+        settings,
       })
-    : undefined;
-  const host = await startHost({
-    appRoot,
-    clock,
-    dbFile: join(dataDir, 'devhost.db'),
-    port: Number(settings.DEVHOST_PORT ?? '7071'),
-    settings: { ...settings, ...(emulator ? emulatorSettings(emulator) : {}) },
-  });
+    : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings }), emulator: undefined };
+  const { host, emulator } = stack;
 
   console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
   console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);

@@ -47,7 +47,7 @@ const activityRetry = (() => {
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
 /** How long before the start the start-up profile is read: more than the slowest start-up we plan for. */
-const PROFILE_LEAD_MS = defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 15 * 60_000;
+const PROFILE_LEAD_MS = defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000;
 /** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
 const MAX_TRANSITION_REQUESTS = 4;
 

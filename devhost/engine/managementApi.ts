@@ -4,6 +4,7 @@
  * (`/durabletask/...`) that DurableClient calls when the binding data carries an rpcBaseUrl.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../worker/httpTriggers.js';
 import { eventTypeName, type HistoryEvent } from './history.js';
 import { DurableEngine, InstanceConflictError, InstanceGoneError, InstanceNotFoundError } from './engine.js';
 import type { InstanceRow, RuntimeStatus } from './store.js';
@@ -59,7 +60,7 @@ export function createManagementApi(options: ManagementApiOptions) {
     const webhook = prefix === WEBHOOK_PREFIX;
     const parts = url.pathname.slice(prefix.length + 1).split('/').map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    const body = await readText(req);
+    const body = (await readBody(req)).toString('utf8');
     const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(payload === undefined ? '' : JSON.stringify(payload));
@@ -225,13 +226,4 @@ function notFound(send: (status: number, payload?: unknown) => void, message = '
 /** Validates a JSON body and keeps it as text (the input of an instance or event). */
 function normalizeJson(text: string): string {
   return JSON.stringify(JSON.parse(text));
-}
-
-function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -102,7 +102,8 @@ function authorized(level: string, req: IncomingMessage, url: URL, options: Http
   return level === 'function' && options.functionKeys.includes(key);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/** The whole request body. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

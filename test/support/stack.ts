@@ -6,8 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scaledClock, type Clock } from '../../clock/clock.js';
-import { startEmulator, type AmsEmulator, type Timings } from '../../ams-emulator/index.js';
-import { startHost, type LocalHost } from '../../devhost/host.js';
+import type { AmsEmulator, Timings } from '../../ams-emulator/index.js';
+import type { LocalHost } from '../../devhost/host.js';
+import { startLocalStack } from '../../devhost/localStack.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
@@ -35,34 +36,21 @@ export const testTimings: Partial<Timings> = {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const clock = scaledClock({ speed: options.speed ?? 100 });
-  const dir = mkdtempSync(join(tmpdir(), 'stack-'));
-  const emulator = await startEmulator({ clock, timings: { ...testTimings, ...options.timings }, dataDir: join(dir, 'ams'), seed: options.seed ?? 7 });
-  const host = await startHost({
+  const { host, emulator, close } = await startLocalStack({
     appRoot: repoRoot,
     entry: 'app/index.ts',
     clock,
-    dbFile: join(dir, 'durable.db'),
-    settings: {
-      AMS_ARM_ENDPOINT: emulator.url,
-      AMS_CA_CERT_FILE: emulator.caCertFile ?? '',
-      AZURE_TENANT_ID: 'local-tenant',
-      AZURE_CLIENT_ID: 'broadcast-scheduler-tests',
-      AZURE_CLIENT_SECRET: 'test-secret',
-      AZURE_AUTHORITY_HOST: emulator.url,
-      BROADCAST_POLL_INTERVAL: 'PT2S',
-      DEVHOST_QUIET: '1',
-      ...options.settings,
-    },
+    dataDir: mkdtempSync(join(tmpdir(), 'stack-')),
+    timings: { ...testTimings, ...options.timings },
+    seed: options.seed ?? 7,
+    settings: { BROADCAST_POLL_INTERVAL: 'PT2S', DEVHOST_QUIET: '1', ...options.settings },
   });
   return {
     host,
     emulator,
     clock,
     api: (path, init) => fetch(`${host.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } }),
-    async close() {
-      await host.close();
-      await emulator.close();
-    },
+    close,
   };
 }
 
