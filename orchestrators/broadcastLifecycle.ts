@@ -177,9 +177,10 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   let recording: RecordingRef | undefined;
   try {
     if (now() >= ms(spec.endAt)) throw new Error('the broadcast window had passed before it could start');
+    // Named before the create call: if the create fails after AMS made the event, cleanup still finds it.
+    status.liveEventName = liveEventName;
     setPhase('allocating');
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
-    status.liveEventName = liveEventName;
     const allocateFrom = now();
     const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true);
     status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
