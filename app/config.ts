@@ -20,7 +20,7 @@ const schema = z.object({
   /** How often the orchestration re-reads a live event while it changes state. */
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
   /** Safety margin added to the measured start-up durations. */
-  BROADCAST_PREROLL_MARGIN: isoDuration.default('PT3S'),
+  BROADCAST_PREROLL_MARGIN: isoDuration.default('PT2S'),
 });
 
 export type Credentials =

@@ -27,7 +27,7 @@ const stack = await startLocalStack({
   clock,
   dataDir,
   timings: { ...realisticTimings, retryAfterSeconds: 0 }, // Retry-After is real seconds; the scaled clock would stretch it
-  settings: { DEVHOST_QUIET: '1', BROADCAST_POLL_INTERVAL: 'PT2S', BROADCAST_PREROLL_MARGIN: 'PT3S', REAPER_SCHEDULE: '0 */5 * * * *' },
+  settings: { DEVHOST_QUIET: '1', REAPER_SCHEDULE: '0 */5 * * * *' }, // the app's defaults otherwise
   seed: 42,
   maxLiveEvents: count + 10, // a quota raised for this many concurrent broadcasts
 });
@@ -75,6 +75,13 @@ for (const w of windows) {
     wasteMs += to - from - inside;
   }
 }
+const phases: Record<string, number> = {};
+for (const w of windows) {
+  const view = (await (await fetch(`${stack.host.url}/api/broadcasts/${w.id}`)).json()) as { phase: string; error?: { message: string } };
+  phases[view.phase] = (phases[view.phase] ?? 0) + 1;
+  if (view.error) console.log(`${w.id}: ${view.phase}: ${view.error.message}`);
+}
+console.log(`final phases: ${JSON.stringify(phases)}`);
 const leaks = Object.entries(stack.emulator.liveEventStates()).filter(([, s]) => s === 'StandBy' || s === 'Running');
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`lateness of Running after the scheduled start: p50 ${s(quantile(lateness, 0.5))}, p99 ${s(quantile(lateness, 0.99))}, max ${s(Math.max(...lateness))} (negative = early)`);
