@@ -54,6 +54,31 @@ describe('outbound notifications', () => {
   });
 });
 
+describe('subscribers registered through the API', () => {
+  it('registers, receives signed notifications, lists without secrets, and is removed', async () => {
+    const key = `?code=${stack.host.functionKey}`;
+    const bad = await stack.api(`/api/webhooks/subscribers${key}`, { method: 'POST', body: JSON.stringify({ id: 'x', url: 'not a url', secret: 'plain' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['/url', '/secret']);
+    const registered = await stack.api(`/api/webhooks/subscribers${key}`, { method: 'POST', body: JSON.stringify({ id: 'api-sub', url: receiver.url, secret: outSecret, events: ['broadcast.cancelled'] }) });
+    expect(registered.status).toBe(201);
+    const listed = (await (await stack.api(`/api/webhooks/subscribers${key}`)).json()) as { items: Array<Record<string, unknown>> };
+    expect(listed.items).toEqual([{ id: 'api-sub', url: receiver.url, events: ['broadcast.cancelled'] }]);
+
+    await stack.api('/api/broadcasts', { method: 'POST', body: JSON.stringify({ id: 'api-notified', startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 70) }) });
+    await stack.api('/api/broadcasts/api-notified/cancel', { method: 'POST' });
+    const deadline = Date.now() + 10_000;
+    const cancelledFor = () => receiver.received.filter((r) => r.data.broadcastId === 'api-notified' && r.type === 'broadcast.cancelled');
+    while (cancelledFor().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(cancelledFor()).toHaveLength(2); // once for the configured subscriber, once for the registered one
+    expect(receiver.received.filter((r) => r.data.broadcastId === 'api-notified' && r.type === 'broadcast.scheduled')).toHaveLength(1);
+
+    expect((await stack.api(`/api/webhooks/subscribers/api-sub${key}`, { method: 'DELETE' })).status).toBe(204);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(((await (await stack.api(`/api/webhooks/subscribers${key}`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+});
+
 describe('inbound commands', () => {
   it('creates a broadcast from a signed request, and a replay is idempotent', async () => {
     const command = { type: 'broadcast.create', data: { id: 'from-crm', startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) } };
