@@ -26,6 +26,17 @@ describe('live outputs', () => {
     expect(await rejection(client.liveOutputs.get(rg, account, 'ev', 'out1'))).toMatchObject({ statusCode: 404 });
   });
 
+  it('exposes the live output asyncOperation and operationLocation', async () => {
+    await client.liveEvents.beginCreateAndWait(rg, account, 'evops', rtmpEvent, { autoStart: true, ...poll });
+    await client.assets.createOrUpdate(rg, account, 'recops', {});
+    const poller = await client.liveOutputs.beginCreate(rg, account, 'evops', 'outops', output('recops'), poll);
+    const operationId = /liveoutputoperations\/([^?]+)/.exec(poller.toString())?.[1] ?? '';
+    expect(operationId).not.toBe('');
+    await poller.pollUntilDone();
+    expect(await client.liveOutputs.asyncOperation(rg, account, operationId)).toMatchObject({ status: 'Succeeded' });
+    expect(await client.liveOutputs.operationLocation(rg, account, 'evops', 'outops', operationId)).toMatchObject({ resourceState: 'Running', assetName: 'recops' });
+  });
+
   it('creates synchronously on a stopped event, then the stop with removeOutputsOnStop clears outputs', async () => {
     await client.liveEvents.beginCreateAndWait(rg, account, 'ev2', rtmpEvent, poll);
     await client.assets.createOrUpdate(rg, account, 'rec2', {});
