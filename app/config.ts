@@ -1,6 +1,7 @@
 /** App settings parsed once, with errors that name the bad key. */
 import { Duration } from 'luxon';
 import { z } from 'zod';
+import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 
 const isoDuration = z.string().refine((text) => Duration.fromISO(text).isValid, 'must be an ISO 8601 duration such as PT5M');
@@ -16,7 +17,6 @@ const schema = z.object({
   AZURE_CLIENT_SECRET: z.string().optional(),
   AZURE_AUTHORITY_HOST: z.url().optional(),
   BROADCAST_GRACE: isoDuration.default('PT5M'),
-  BROADCAST_KEEP_LIVE_EVENT: z.enum(['true', 'false']).default('false'),
   /** How often the orchestration re-reads a live event while it changes state. */
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
   /** Safety margin added to the measured start-up durations. */
@@ -32,7 +32,8 @@ export interface AppConfig {
   armEndpoint: string;
   caCertFile?: string;
   credentials: Credentials;
-  broadcast: { graceMs: number; keepLiveEvent: boolean; pollIntervalMs: number; preRollMarginMs: number };
+  /** What every broadcast orchestration carries in its input. */
+  broadcast: BroadcastPolicy;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -54,7 +55,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentials,
     broadcast: {
       graceMs: ms(s.BROADCAST_GRACE),
-      keepLiveEvent: s.BROADCAST_KEEP_LIVE_EVENT === 'true',
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
     },

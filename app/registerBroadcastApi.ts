@@ -7,10 +7,7 @@ import { loadConfig } from './config.js';
 
 export function registerBroadcastApiFunctions(): void {
   const config = loadConfig();
-  const handlers = createBroadcastHandlers({
-    defaultAccount: config.account,
-    policy: { graceMs: config.broadcast.graceMs, pollIntervalMs: config.broadcast.pollIntervalMs, preRollMarginMs: config.broadcast.preRollMarginMs },
-  });
+  const handlers = createBroadcastHandlers({ defaultAccount: config.account, policy: config.broadcast });
   const client = [df.input.durableClient()];
   const route = (name: string, handler: keyof typeof handlers, methods: Array<'GET' | 'POST' | 'PATCH' | 'DELETE'>, path: string) =>
     app.http(name, { route: path, methods, authLevel: 'anonymous', extraInputs: client, handler: handlers[handler] });

@@ -30,7 +30,7 @@ export function registerIntegrationFunctions(): void {
   df.app.orchestration(webhookDeliveryOrchestrator, webhookDelivery);
 
   const appConfig = loadConfig();
-  const policy = { graceMs: appConfig.broadcast.graceMs, pollIntervalMs: appConfig.broadcast.pollIntervalMs, preRollMarginMs: appConfig.broadcast.preRollMarginMs };
+  const policy = appConfig.broadcast;
   app.http('receiveWebhook', {
     route: 'webhooks/{source}',
     methods: ['POST'],

@@ -76,10 +76,11 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const body = await readJson(request);
       if (!body.ok) return body.response;
       const id = request.params.id ?? '';
-      const { spec } = await service(context).spec(id);
+      const broadcasts = service(context);
+      const { spec } = await broadcasts.spec(id);
       const parsed = parseChangeBroadcast(body.body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      await service(context).reschedule(id, parsed.value);
+      await broadcasts.reschedule(id, parsed.value);
       return json(202, { id, accepted: parsed.value });
     }),
 
@@ -87,10 +88,11 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const body = await readJson(request);
       if (!body.ok) return body.response;
       const id = request.params.id ?? '';
-      const { spec } = await service(context).spec(id);
+      const broadcasts = service(context);
+      const { spec } = await broadcasts.spec(id);
       const parsed = parseExtend(body.body, spec.startAt, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The new end is not valid.'));
-      await service(context).extend(id, parsed.value.endAt);
+      await broadcasts.extend(id, parsed.value.endAt);
       return json(202, { id, endAt: parsed.value.endAt });
     }),
 
