@@ -147,6 +147,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       account.unstick();
       return send(200, []);
     }
+    // The emulator's clock is the host's: with an accelerated clock, broadcasts are scheduled against it.
+    if (path === 'clock' && method === 'GET') return send(200, { now: new Date(clock.now()).toISOString() });
     if (path === 'live-events' && method === 'GET') return send(200, emulator.liveEventStates());
     if (path === 'billing' && method === 'GET') {
       return send(200, Object.fromEntries(Object.keys(state.stateHistory).map((name) => [name, account.billing(name)])));

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
   console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);
   if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
+  if (clock !== systemClock && emulator) console.log(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
   console.log('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
 
   const stop = async () => {

@@ -1,9 +1,11 @@
 // Fault injection as the orchestrator will meet it, and state that survives an emulator restart.
 import { mkdtempSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type AmsEmulator } from '../../ams-emulator/index.js';
+import { ManualClock } from '../../clock/clock.js';
 import { account, clientFor, poll, rg, rtmpEvent } from './support.js';
 
 const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (e: { statusCode?: number; code?: string; message: string }) => e);
@@ -82,6 +84,26 @@ describe('faults', () => {
       });
     expect(await put('/_emulator/faults', JSON.stringify([{ operation: 'liveEvents.get', kind: 'error', status: 500 }]))).toBe(200);
     expect(emulator.faults.list()).toHaveLength(1);
+  });
+});
+
+describe('control plane clock', () => {
+  it('reports the shared clock, so callers can schedule against an accelerated one', async () => {
+    const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
+    const emulator = await startEmulator({ timings: 'fast', clock });
+    try {
+      clock.advance(90_000);
+      const response = await new Promise<unknown>((resolve, reject) => {
+        get(`${emulator.url}/_emulator/clock`, { ca: emulator.caCertPem }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(JSON.parse(text)));
+        }).on('error', reject);
+      });
+      expect(response).toEqual({ now: '2030-01-01T00:01:30.000Z' });
+    } finally {
+      await emulator.close();
+    }
   });
 });
 
