@@ -72,8 +72,9 @@ export async function queryInstances(context: InvocationContext, query: PageQuer
   if (!response.ok) throw new Error(`the Durable instance query answered ${response.status}`);
   const items = (await response.json()) as InstanceStatus[];
   const token = response.headers.get('x-ms-continuation-token');
-  // Azure sends a token even on the last page; a page shorter than asked for is the last one.
-  return { items, ...(token && items.length >= query.top && { continuationToken: token }) };
+  // Azure sends the header on every page (`null` on the last); a page shorter than asked for is the last one.
+  const more = token && token !== 'null' && items.length >= query.top;
+  return { items, ...(more && { continuationToken: token }) };
 }
 
 /** Every instance with the prefix (bounded by what the prefix selects), page by page. */

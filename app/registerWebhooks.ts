@@ -35,6 +35,7 @@ export function registerWebhookFunctions(config: IntegrationsConfig): void {
   route('registerWebhookSubscriber', 'webhooks/subscribers', 'POST', api.registerSubscriber);
   route('listWebhookSubscribers', 'webhooks/subscribers', 'GET', api.listSubscribers);
   route('removeWebhookSubscriber', 'webhooks/subscribers/{id}', 'DELETE', api.removeSubscriber);
+  route('enableWebhookSubscriber', 'webhooks/subscribers/{id}/enable', 'POST', api.enableSubscriber);
   route('listWebhookDeliveries', 'webhooks/subscribers/{id}/deliveries', 'GET', api.listDeliveries);
   route('replayWebhookDelivery', 'webhooks/subscribers/{id}/deliveries/{deliveryId}/replay', 'POST', api.replayDelivery);
 }

@@ -51,6 +51,8 @@ export type SubscriberCommand =
   | { type: 'failing'; at: string }
   | { type: 'recovered'; at: string }
   | { type: 'disable'; at: string; reason: 'gone' | 'failing' }
+  /** An operator re-enables a disabled subscriber (the next failure starts a new failing period). */
+  | { type: 'enable'; at: string }
   | { type: 'remove' };
 
 /** No secret in here: inputs are stored in history; the activity looks the secret up. */

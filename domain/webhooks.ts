@@ -75,6 +75,7 @@ export function healthCommandAfter(outcome: AttemptOutcome, health: SubscriberHe
 
 /** The health after a command; the same health when the command changes nothing (commands may repeat). */
 export function applyHealthCommand(health: SubscriberHealth, command: SubscriberCommand): SubscriberHealth {
+  if (command.type === 'enable') return { state: 'active' };
   if (health.state === 'disabled' || command.type === 'remove') return health;
   switch (command.type) {
     case 'failing':
@@ -97,6 +98,7 @@ export function parseSubscriberCommand(value: unknown): SubscriberCommand | unde
       return { type: 'remove' };
     case 'failing':
     case 'recovered':
+    case 'enable':
       return isInstant(v.at) ? { type: v.type, at: v.at } : undefined;
     case 'disable':
       return isInstant(v.at) && (v.reason === 'gone' || v.reason === 'failing') ? { type: 'disable', at: v.at, reason: v.reason } : undefined;

@@ -1,7 +1,7 @@
 /**
  * Webhook subscribers through the API, all under `webhooks/subscribers` so no route of the app overlaps:
- * register (POST), list (GET), remove (DELETE …/{id}), the delivery log (GET …/{id}/deliveries) and replay
- * (POST …/{id}/deliveries/{deliveryId}/replay). Signing secrets are sealed before they reach durable state
+ * register (POST), list (GET), remove (DELETE …/{id}), re-enable (POST …/{id}/enable), the delivery log
+ * (GET …/{id}/deliveries) and replay (POST …/{id}/deliveries/{deliveryId}/replay). Signing secrets are sealed before they reach durable state
  * and never answered.
  */
 import { randomUUID } from 'node:crypto';
@@ -148,6 +148,19 @@ export function createSubscriberHandlers(deps: SubscriberApiDeps) {
       const remove: SubscriberCommand = { type: 'remove' };
       await client.raiseEvent(subscriberInstanceId(id), subscriberCommandEvent, remove);
       return { status: 204 };
+    },
+
+    enableSubscriber: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+      const id = request.params.id ?? '';
+      if (!subscriberIdPattern.test(id)) return badField('/id', '1-40 letters, digits, hyphens or underscores');
+      const client = df.getClient(context);
+      const entry = await subscriberEntry(client, id);
+      if (!entry && !isConfigured(id)) return problemResponse(notFoundProblem(`No subscriber with id '${id}'.`));
+      if (entry?.health.state === 'disabled') {
+        const enable: SubscriberCommand = { type: 'enable', at: new Date().toISOString() };
+        await client.raiseEvent(subscriberInstanceId(id), subscriberCommandEvent, enable);
+      }
+      return json(202, { id, state: 'active' });
     },
 
     listDeliveries: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {

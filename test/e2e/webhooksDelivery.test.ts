@@ -140,6 +140,13 @@ describe('webhook delivery', () => {
     await until('log-sub got gone-2', () => flaky.received.some((r) => r.data.broadcastId === 'gone-2'), Boolean);
     expect(gone.requests).toHaveLength(1); // a disabled subscriber gets nothing new
     expect(watcher.received.filter((r) => r.data.subscriberId === 'gone-sub')).toHaveLength(1);
+
+    // An operator re-enables it once the receiver is back.
+    gone.answerWith(undefined);
+    expect((await api('/api/webhooks/subscribers/gone-sub/enable', { method: 'POST' })).status).toBe(202);
+    await until('gone-sub active', subscribers, (s) => s.find((x) => x.id === 'gone-sub')?.health.state === 'active');
+    expect((await schedule('gone-3')).status).toBe(201);
+    await until('gone-sub got gone-3', () => gone.received.some((r) => r.data.broadcastId === 'gone-3'), Boolean);
   });
 
   it('disables a subscriber failing for longer than WEBHOOK_DISABLE_AFTER, with a notice', async () => {

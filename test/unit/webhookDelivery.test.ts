@@ -116,11 +116,12 @@ describe('webhook rules', () => {
     expect(healthCommandAfter('unreachable', failing, '2026-01-06T00:00:00Z', 5 * day)).toMatchObject({ type: 'disable', reason: 'failing' });
     expect(healthCommandAfter('delivered', failing, '2026-01-02T00:00:00Z', 5 * day)).toEqual({ type: 'recovered', at: '2026-01-02T00:00:00Z' });
     expect(healthCommandAfter('delivered', { state: 'active' }, '2026-01-02T00:00:00Z', 5 * day)).toBeUndefined();
-    // A repeated "failing" keeps the first time; nothing revives a disabled subscriber but a new registration.
+    // A repeated "failing" keeps the first time; only an operator's enable revives a disabled subscriber.
     expect(applyHealthCommand(failing, { type: 'failing', at: '2026-01-03T00:00:00Z' })).toEqual(failing);
     const disabled = applyHealthCommand(failing, { type: 'disable', at: '2026-01-06T00:00:00Z', reason: 'failing' });
     expect(disabled).toEqual({ state: 'disabled', disabledAt: '2026-01-06T00:00:00Z', reason: 'failing', failingSince: '2026-01-01T00:00:00Z' });
     expect(applyHealthCommand(disabled, { type: 'recovered', at: '2026-01-07T00:00:00Z' })).toEqual(disabled);
+    expect(applyHealthCommand(disabled, { type: 'enable', at: '2026-01-07T00:00:00Z' })).toEqual({ state: 'active' });
   });
 
   it('re-validates commands raised to a subscriber instance', () => {
