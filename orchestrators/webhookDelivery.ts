@@ -5,13 +5,15 @@
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { deliverWebhookActivity, type AttemptInput, type DeliveryAttempt, type DeliveryInput, type DeliveryResult } from '../contracts/webhooks.js';
-import { delayBeforeAttempt, deliveryStatus, isFinalOutcome, summarizeError } from '../domain/webhooks.js';
+import { delayBeforeAttempt, deliveryStatus, isFinalOutcome, maxAttemptsLimit, summarizeError } from '../domain/webhooks.js';
 
 export function* webhookDelivery(ctx: OrchestrationContext): Generator<Task, DeliveryResult, unknown> {
   const input = ctx.df.getInput() as DeliveryInput;
+  // Inputs can also come from the management API: never more attempts than the settings allow.
+  const maxAttempts = Math.min(Math.max(Math.trunc(Number(input.maxAttempts)) || 1, 1), maxAttemptsLimit);
   const attempts: DeliveryAttempt[] = [];
   ctx.df.setCustomStatus(deliveryStatus('delivering', attempts));
-  for (let attempt = 1; attempt <= input.maxAttempts; attempt++) {
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const delay = delayBeforeAttempt(attempt);
     if (delay > 0) {
       const next = new Date(ctx.df.currentUtcDateTime.getTime() + delay);

@@ -83,6 +83,9 @@ describe('subscribers registered through the API', () => {
     expect((await stack.api(`/api/webhooks/subscribers/api-sub${key}`, { method: 'DELETE' })).status).toBe(204);
     await new Promise((r) => setTimeout(r, 200));
     expect(((await (await stack.api(`/api/webhooks/subscribers${key}`)).json()) as { items: Array<{ id: string }> }).items.map((s) => s.id)).toEqual(['ops']);
+    // The id can be registered again once removed.
+    const again = await stack.api(`/api/webhooks/subscribers${key}`, { method: 'POST', body: JSON.stringify({ id: 'api-sub', url: receiver.url, secret: outSecret }) });
+    expect(again.status).toBe(201);
   });
 });
 
