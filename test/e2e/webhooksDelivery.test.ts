@@ -223,6 +223,14 @@ describe('webhook delivery', () => {
       expect(all).not.toContain(s);
       expect(all).not.toContain(s.slice('whsec_'.length, 'whsec_'.length + 16));
     }
-    expect(all).not.toContain('stack trace of the receiver'.repeat(2));
+    // What a receiver answers appears only as the bounded first bytes of the log, never in errors or statuses.
+    const statuses = instances.filter((i) => i.instanceId.startsWith('webhook-delivery-dead-cfg.')).map((i) => JSON.stringify((i as { customStatus?: unknown }).customStatus));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.join()).not.toContain('stack trace');
+    const deadLog = await deliveries('dead-cfg');
+    const attempts = deadLog.items.flatMap((d) => d.attempts as Array<Attempt & { error?: string }>);
+    expect(attempts.filter((a) => a.status === 500).length).toBeGreaterThan(0);
+    for (const a of attempts.filter((x) => x.status === 500)) expect(a.responseStart).toBe('stack trace of the receiver');
+    expect(attempts.some((a) => a.error?.includes('stack trace'))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutboundUrl, checkUrlShape, guardedRequest, isPublicAddress, OutboundBlockedError, type Resolver } from '../../adapters/outboundGuard.js';
+import { checkOutboundUrl, checkUrlShape, createGuardedFetch, guardedRequest, isPublicAddress, OutboundBlockedError, type Resolver } from '../../adapters/outboundGuard.js';
 import { createSecretBox } from '../../adapters/secretBox.js';
 
 const none = { allowedHosts: [] };
@@ -109,5 +109,27 @@ describe('secretBox', () => {
     expect(() => createSecretBox(Buffer.alloc(32, 8)).open(sealed, 'ops')).toThrow();
     const [v, iv, text, tag] = sealed.split('.');
     expect(() => box.open([v, iv, `${text!.slice(0, -2)}AA`, tag].join('.'), 'ops')).toThrow();
+  });
+});
+
+describe('createGuardedFetch', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => (req.url === '/away' ? res.writeHead(302, { location: 'http://10.0.0.1/feed.ics' }).end() : res.writeHead(200, { 'content-type': 'text/calendar' }).end('BEGIN:VCALENDAR')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('is a fetch for adapters that take one (calendar feeds), with the same checks', async () => {
+    const guardedFetch = createGuardedFetch({ policy: { allowedHosts: [`127.0.0.1:${port}`] } });
+    const res = await guardedFetch(`http://127.0.0.1:${port}/feed.ics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/calendar');
+    expect(await res.text()).toBe('BEGIN:VCALENDAR');
+    await expect(guardedFetch(`http://127.0.0.1:${port}/away`)).rejects.toThrow(OutboundBlockedError);
+    await expect(guardedFetch('file:///etc/passwd')).rejects.toThrow(OutboundBlockedError);
+    await expect(guardedFetch('https://192.168.0.1/feed.ics')).rejects.toThrow(/non-public/);
   });
 });
