@@ -3,31 +3,18 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { createCalendarSyncHandlers } from '../functions/calendarSync.js';
 import { createInboundWebhookHandler } from '../functions/inboundWebhooks.js';
-import { createSubscriberHandlers } from '../functions/webhookSubscribers.js';
-import { webhookSubscriber, webhookSubscriberOrchestrator } from '../orchestrators/webhookSubscriber.js';
 import { inboundReceiptOrchestrator, inboundWebhookReceipt } from '../orchestrators/inboundWebhookReceipt.js';
 import { createReaperHandlers } from '../functions/reaper.js';
 import { loadConfig } from './config.js';
 import { mediaGateway } from './registerBroadcasts.js';
-import { createNotificationActivities } from '../activities/notificationActivities.js';
-import { publishNotificationActivity } from '../contracts/notifications.js';
-import { deliverWebhookActivity, webhookDeliveryOrchestrator } from '../contracts/webhooks.js';
-import { webhookDelivery } from '../orchestrators/webhookDelivery.js';
 import { loadIntegrationsConfig } from './integrationsConfig.js';
+import { registerWebhookFunctions } from './registerWebhooks.js';
 
 export function registerIntegrationFunctions(): void {
   const config = loadIntegrationsConfig();
   const client = [df.input.durableClient()];
 
-  const notifications = createNotificationActivities({ subscribers: () => config.subscribers, maxAttempts: () => config.webhookMaxAttempts });
-  df.app.activity(publishNotificationActivity, { extraInputs: client, handler: notifications.publishNotification });
-  df.app.activity(deliverWebhookActivity, { extraInputs: client, handler: notifications.deliverWebhook });
-  df.app.orchestration(webhookSubscriberOrchestrator, webhookSubscriber);
-  const subscribers = createSubscriberHandlers();
-  app.http('registerWebhookSubscriber', { route: 'webhooks/subscribers', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: subscribers.registerSubscriber });
-  app.http('listWebhookSubscribers', { route: 'webhooks/subscribers', methods: ['GET'], authLevel: 'function', extraInputs: client, handler: subscribers.listSubscribers });
-  app.http('removeWebhookSubscriber', { route: 'webhooks/subscribers/{id}', methods: ['DELETE'], authLevel: 'function', extraInputs: client, handler: subscribers.removeSubscriber });
-  df.app.orchestration(webhookDeliveryOrchestrator, webhookDelivery);
+  registerWebhookFunctions(config);
 
   const appConfig = loadConfig();
   const policy = appConfig.broadcast;

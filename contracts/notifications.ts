@@ -1,4 +1,4 @@
-/** Lifecycle notifications sent to webhook subscribers (Standard Webhooks payloads). */
+/** Notifications sent to webhook subscribers (Standard Webhooks payloads). */
 export const LifecycleEventTypes = [
   'broadcast.scheduled',
   'broadcast.allocated',
@@ -11,11 +11,19 @@ export const LifecycleEventTypes = [
 ] as const;
 export type LifecycleEventType = (typeof LifecycleEventTypes)[number];
 
+/** About the webhook system itself: a subscriber was disabled (answered 410, or failed for too long). */
+export const SubscriberDisabledEvent = 'webhook.subscriber_disabled';
+
+/** Every type a subscriber can ask for in `events`. */
+export const NotificationTypes = [...LifecycleEventTypes, SubscriberDisabledEvent] as const;
+export type NotificationType = (typeof NotificationTypes)[number];
+
 export interface LifecycleNotification {
   /** Unique and deterministic (from ctx.df.newGuid), so a replayed or retried publish is delivered once. */
   id: string;
-  type: LifecycleEventType;
-  broadcastId: string;
+  type: NotificationType;
+  /** Set for broadcast.* notifications. */
+  broadcastId?: string;
   /** ISO 8601, from ctx.df.currentUtcDateTime. */
   occurredAt: string;
   data: Record<string, unknown>;

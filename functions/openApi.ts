@@ -3,11 +3,43 @@ import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { BroadcastPhases } from '../contracts/broadcast.js';
 import { changeBroadcastSchema, createBroadcastSchema, extendBroadcastSchema } from '../domain/broadcastRequest.js';
+import { subscriberSchema as registrationSchema } from './webhookSubscribers.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const broadcastResponse = { description: 'The broadcast', content: { 'application/json': { schema: { $ref: '#/components/schemas/Broadcast' } } } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+
+const subscriberSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+/** Outbound webhook subscribers (function key): registration, health, delivery log and replay. */
+const webhookSubscriberPaths = {
+  '/api/webhooks/subscribers': {
+    post: {
+      summary: 'Register a subscriber (public https URL only; the signing secret is sealed and never shown again)',
+      requestBody: { required: true, content: { 'application/json': { schema: subscriberSchema(registrationSchema) } } },
+      responses: { 201: ok('The subscriber'), 400: problem, 409: problem, 503: problem },
+    },
+    get: { summary: 'List subscribers with their health (active, failing since, disabled and why)', responses: { 200: ok('{ items }') } },
+  },
+  '/api/webhooks/subscribers/{id}': { parameters: [idParam], delete: { summary: 'Remove a registered subscriber', responses: { 204: { description: 'Removed' }, 400: problem, 404: problem, 409: problem } } },
+  '/api/webhooks/subscribers/{id}/enable': { parameters: [idParam], post: { summary: 'Re-enable a disabled subscriber', responses: { 202: ok('Accepted'), 400: problem, 404: problem } } },
+  '/api/webhooks/subscribers/{id}/deliveries': {
+    parameters: [idParam],
+    get: {
+      summary: 'Delivery log, newest first: each attempt with time, outcome, status, latency and the first bytes of the answer',
+      parameters: [
+        { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { 200: ok('{ items, continuationToken? }'), 400: problem, 404: problem },
+    },
+  },
+  '/api/webhooks/subscribers/{id}/deliveries/{deliveryId}/replay': {
+    parameters: [idParam, { name: 'deliveryId', in: 'path', required: true, schema: { type: 'string' } }],
+    post: { summary: 'Deliver the same notification again (same webhook-id) as a new delivery', responses: { 202: ok('The new delivery'), 400: problem, 404: problem, 409: problem } },
+  },
+};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -48,6 +80,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/broadcasts/{id}/stop': { parameters: [idParam], post: { summary: 'Stop now', responses: { 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
       '/api/broadcasts/{id}/cancel': { parameters: [idParam], post: { summary: 'Cancel (before start: nothing billed is left; while live: stopped and cleaned up)', responses: { 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
+      ...webhookSubscriberPaths,
     },
     components: {
       schemas: {
