@@ -90,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   const faults = new FaultController(random);
   let shapes = parseErrorShapes(options.errorShapes ?? {});
   let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
   const routerOptions = { retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize };
   let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
   let route = createArmRouter(account, faults, routerOptions);
