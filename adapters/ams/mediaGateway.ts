@@ -51,7 +51,7 @@ export class MediaGateway implements LiveEventJanitor {
   async #untilDone(poller: { isDone(): boolean; poll(): Promise<void>; getResult(): unknown }, what: string): Promise<void> {
     const { outputDeleteTimeoutMs, sleep } = this.#options;
     let waited = 0;
-    for (let pause = 10; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
+    for (let pause = 5; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
       if (waited >= outputDeleteTimeoutMs) throw new Error(`${what} did not finish within ${outputDeleteTimeoutMs} ms`);
       await sleep(pause);
       waited += pause;
