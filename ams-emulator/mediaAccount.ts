@@ -662,6 +662,8 @@ export class MediaAccount {
   listPaths(name: string): Reply {
     const locator = this.getStreamingLocator(name);
     const asset = this.state.assets[key(locator.assetName)];
+    // State persisted before assets kept the name: the output still recording into it knows it.
+    if (asset?.recorded) asset.manifestName ??= Object.values(this.state.liveOutputs).find((o) => key(o.assetName) === key(asset.name))?.manifestName;
     if (!asset?.recorded || !asset.manifestName || locator.streamingPolicyName === 'Predefined_DownloadOnly') {
       return { status: 200, body: { streamingPaths: [], downloadPaths: [] } };
     }
