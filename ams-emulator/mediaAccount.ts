@@ -107,7 +107,7 @@ export class MediaAccount {
     let best: { op: Operation; at: number; begins: boolean } | undefined;
     for (const op of Object.values(this.state.operations)) {
       if (op.status !== 'InProgress') continue;
-      const queued = op.queuedBehind !== undefined || op.startsAt !== undefined;
+      const queued = isQueued(op);
       const at = queued ? (op.queuedBehind === undefined ? op.startsAt : undefined) : (op.completesAt ?? undefined);
       if (at === undefined || at > limit) continue;
       if (!best || at < best.at) best = { op, at, begins: queued };
@@ -118,7 +118,7 @@ export class MediaAccount {
   /** Gives stuck operations their nominal duration from now (after the stuck fault is cleared). */
   unstick(): void {
     for (const op of Object.values(this.state.operations)) {
-      const queued = op.queuedBehind !== undefined || op.startsAt !== undefined;
+      const queued = isQueued(op);
       if (op.status === 'InProgress' && op.completesAt === null && !queued) op.completesAt = this.clock.now() + op.durationMs;
     }
   }
@@ -219,7 +219,7 @@ export class MediaAccount {
     const slow = fault?.kind === 'slow' ? { factor: fault.factor ?? 10, extraMs: fault.extraMs ?? 0 } : undefined;
     const durationMs = this.drawDuration(init.timed, slow);
     const now = this.clock.now();
-    const queued = init.queuedBehind !== undefined || init.startsAt !== undefined;
+    const queued = isQueued(init);
     const op: Operation = {
       id: randomUUID(), kind: init.kind, action: init.action, resource: init.resource, startedAt: now,
       completesAt: fault?.kind === 'stuck' || queued ? null : now + durationMs, durationMs, fails: fault?.kind === 'failAsync',
@@ -258,7 +258,8 @@ export class MediaAccount {
   /** The last operation accepted on the live event (running or queued): a new one queues behind it. */
   private lastAccepted(event: LiveEventRecord): Operation | undefined {
     const pending = Object.values(this.state.operations).filter(
-      (op) => op.status === 'InProgress' && (key(op.resource) === key(event.name) || key(op.resource.split('/')[0] ?? '') === key(event.name)) && op.kind !== 'streamingEndpoint',
+      // The event's own operations (`name`) and its outputs' (`name/output`).
+      (op) => op.status === 'InProgress' && op.kind !== 'streamingEndpoint' && key(op.resource.split('/')[0] ?? '') === key(event.name),
     );
     return pending.sort((a, b) => a.startedAt - b.startedAt).at(-1);
   }
@@ -369,7 +370,7 @@ export class MediaAccount {
     if (body.tags) event.tags = body.tags as Record<string, string>;
     event.lastModified = this.clock.now();
     const op = this.startOperation({ kind: 'liveEvent', action: 'update', resource: name, timed: 'liveEvents.update', apiVersion, faultOperation: 'liveEvents.update', faultName: name, ...queue });
-    if (!queue.queuedBehind && queue.startsAt === undefined) event.activeOperation = op.id;
+    if (!isQueued(queue)) event.activeOperation = op.id;
     return { status: 200, body: event, operation: op };
   }
 
@@ -386,7 +387,7 @@ export class MediaAccount {
     const event = this.requireEvent(name);
     const faultOperation = `liveEvents.${action}`;
     const queue = this.whenIdle(event, faultOperation, event.name);
-    const queued = queue.queuedBehind !== undefined || queue.startsAt !== undefined;
+    const queued = isQueued(queue);
     this.injectedWrongState(faultOperation, action, event);
     // A queued request is checked against the state it meets when its turn comes.
     if (!queued) this.checkTransition(event, action, removeOutputsOnStop);
@@ -517,7 +518,7 @@ export class MediaAccount {
     if (!running) return { status: 200, body: output };
     const op = this.startOperation({ kind: 'liveOutput', action: 'create', resource: `${event.name}/${name}`, timed: 'liveOutputs.create', apiVersion, faultOperation: 'liveOutputs.create', faultName: name, ...queue });
     output.readyAt = Number.POSITIVE_INFINITY;
-    if (!queue.queuedBehind && queue.startsAt === undefined) event.activeOperation = op.id;
+    if (!isQueued(queue)) event.activeOperation = op.id;
     return { status: 201, body: output, operation: op };
   }
 
@@ -526,7 +527,7 @@ export class MediaAccount {
     const output = this.state.liveOutputs[outputKey(liveEvent, name)];
     if (!output) return { status: 204 };
     const queue = this.whenIdle(event, 'liveOutputs.delete', name);
-    const queued = queue.queuedBehind !== undefined || queue.startsAt !== undefined;
+    const queued = isQueued(queue);
     if (event.resourceState !== 'Running' && !queued) {
       delete this.state.liveOutputs[outputKey(liveEvent, name)];
       return { status: 200 };
@@ -848,6 +849,9 @@ export class MediaAccount {
 }
 
 type LiveEventTransition = 'allocate' | 'start' | 'stop' | 'reset' | 'delete';
+
+/** Accepted but waiting (busy shape `accepted`): behind another operation, or until a set time. */
+const isQueued = (x: { queuedBehind?: string; startsAt?: number }) => x.queuedBehind !== undefined || x.startsAt !== undefined;
 
 function transitionTiming(action: LiveEventTransition, from: LiveEventState): TimedOperation {
   return action === 'start' && from === 'Stopped' ? 'liveEvents.coldStart' : `liveEvents.${action}`;
