@@ -10,8 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock/clock.js';
-import { createArmRouter } from './armRouter.js';
+import { createArmRouter, DEFAULT_PAGE_SIZE } from './armRouter.js';
 import { loadOrCreateCertificate } from './certificate.js';
+import { parseErrorShapes, type ErrorShapes } from './errorShapes.js';
 import { FaultController, type FaultRule } from './faults.js';
 import { MediaAccount } from './mediaAccount.js';
 import type { EmulatorState } from './model.js';
@@ -20,6 +21,8 @@ import { issueToken, openIdConfiguration, verifyToken } from './tokens.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
 export type { Timings } from './timings.js';
+export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
+export { busyShapes, wrongStateShapes } from './errorShapes.js';
 export { fastTimings, realisticTimings } from './timings.js';
 
 export interface EmulatorOptions {
@@ -36,6 +39,10 @@ export interface EmulatorOptions {
   maxLiveEvents?: number;
   /** Seed for jittered durations and fault probabilities. */
   seed?: number;
+  /** How invalid transitions and operations on a busy live event are refused (real AMS's shapes are unpublished). */
+  errorShapes?: Partial<ErrorShapes>;
+  /** Items per page of every list before `@odata.nextLink` (default 1000; small in tests). */
+  pageSize?: number;
 }
 
 export interface AmsEmulator {
@@ -45,6 +52,15 @@ export interface AmsEmulator {
   caCertFile?: string;
   faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[]; hits: Record<string, number> };
   billing(liveEventName: string): ReturnType<MediaAccount['billing']>;
+  /** Current refusal shapes; `set` changes them at once (also `PUT /_emulator/error-shapes`). */
+  errorShapes: { get(): ErrorShapes; set(shapes: Partial<ErrorShapes>): ErrorShapes };
+  /** Items per list page (also `PUT /_emulator/page-size`). */
+  pageSize: { get(): number; set(size: number): void };
+  /**
+   * What a streaming endpoint would serve for a playback path (`/{locatorId}/{manifest}.ism/manifest(...)`):
+   * the locator and asset it resolves to, or undefined (404). Also `GET /_emulator/streaming/{path}`.
+   */
+  resolvePlayback(path: string): ReturnType<MediaAccount['resolvePlayback']>;
   liveEventStates(): Record<string, string>;
   /** Issues a token as the token endpoint would (for tests using a static credential). */
   token(): string;
@@ -72,8 +88,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     maxLiveEvents: options.maxLiveEvents ?? 5,
   };
   const faults = new FaultController(random);
-  let account = new MediaAccount(identity, state, clock, timings, faults, random);
-  let route = createArmRouter(account, faults, () => timings.retryAfterSeconds);
+  let shapes = parseErrorShapes(options.errorShapes ?? {});
+  let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
+  const routerOptions = { retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize };
+  let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+  let route = createArmRouter(account, faults, routerOptions);
 
   const persist = () => {
     if (!stateFile) return;
@@ -99,6 +119,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     };
     const path = url.pathname.toLowerCase();
 
+    // The streaming endpoint's origin: a playback path resolves to a manifest or 404 (case kept: ids and manifest names).
+    if (path.startsWith('/_emulator/streaming/') && req.method === 'GET') {
+      account.settle();
+      const resolved = account.resolvePlayback(decodeURIComponent(url.pathname.slice('/_emulator/streaming'.length)));
+      return resolved ? send(200, resolved) : send(404, { error: { code: 'NotFound', message: 'No manifest at this playback path.' } });
+    }
     if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', path.slice('/_emulator/'.length), text, send);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openId && req.method === 'GET') return send(200, openIdConfiguration(origin, openId[1] ?? 'common'));
@@ -124,7 +150,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
         return send(400, { error: { code: 'InvalidRequestContent', message: 'The request content was invalid and could not be deserialized.' } });
       }
     }
-    const response = route({ method: req.method ?? 'GET', url, body, origin });
+    const response = route({ method: req.method ?? 'GET', url, body, origin, headers: req.headers });
     if (response.drop) {
       req.socket.destroy();
       return;
@@ -135,6 +161,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
 
   function controlPlane(method: string, path: string, text: string, send: (status: number, body: unknown) => void): void {
     if (path === 'faults' && method === 'GET') return send(200, faults.list());
+    if (path === 'error-shapes' && method === 'GET') return send(200, shapes);
+    if (path === 'error-shapes' && method === 'PUT') {
+      try {
+        return send(200, emulator.errorShapes.set(JSON.parse(text || '{}') as Partial<ErrorShapes>));
+      } catch (e) {
+        return send(400, { error: { code: 'InvalidErrorShapes', message: e instanceof Error ? e.message : String(e) } });
+      }
+    }
+    if (path === 'page-size' && method === 'GET') return send(200, { pageSize });
+    if (path === 'page-size' && method === 'PUT') {
+      const size = (JSON.parse(text || '{}') as { pageSize?: unknown }).pageSize;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) return send(400, { error: { code: 'InvalidPageSize', message: 'pageSize must be a positive integer.' } });
+      pageSize = size;
+      return send(200, { pageSize });
+    }
     if (path === 'faults' && method === 'PUT') {
       const rules = JSON.parse(text || '[]') as FaultRule[];
       faults.clear();
@@ -181,6 +222,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       hits: faults.hits,
     },
     billing: (name) => account.billing(name),
+    errorShapes: {
+      get: () => shapes,
+      set(partial) {
+        shapes = parseErrorShapes(partial, shapes);
+        return shapes;
+      },
+    },
+    pageSize: {
+      get: () => pageSize,
+      set(size) {
+        if (!Number.isInteger(size) || size < 1) throw new Error('pageSize must be a positive integer');
+        pageSize = size;
+      },
+    },
+    resolvePlayback(path) {
+      account.settle();
+      return account.resolvePlayback(path);
+    },
     liveEventStates() {
       account.settle();
       return Object.fromEntries(Object.values(state.liveEvents).map((e) => [e.name, e.resourceState]));
@@ -189,8 +248,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     reset() {
       const secret = state.tokenSecret;
       state = { ...emptyState(), tokenSecret: secret };
-      account = new MediaAccount(identity, state, clock, timings, faults, random);
-      route = createArmRouter(account, faults, () => timings.retryAfterSeconds);
+      account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+      route = createArmRouter(account, faults, routerOptions);
       persist();
     },
     async close() {

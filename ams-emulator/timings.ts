@@ -53,6 +53,56 @@ export const fastTimings: Timings = {
   retryAfterSeconds: 0,
 };
 
+/** Every operation whose duration the emulator draws, named as the fault rules name them. */
+export type TimedOperation =
+  | 'liveEvents.create'
+  | 'liveEvents.createAndStart'
+  | 'liveEvents.update'
+  | 'liveEvents.allocate'
+  | 'liveEvents.start'
+  | 'liveEvents.coldStart'
+  | 'liveEvents.stop'
+  | 'liveEvents.reset'
+  | 'liveEvents.delete'
+  | 'liveOutputs.create'
+  | 'liveOutputs.delete'
+  | 'streamingEndpoints.create'
+  | 'streamingEndpoints.update'
+  | 'streamingEndpoints.start'
+  | 'streamingEndpoints.stop'
+  | 'streamingEndpoints.scale'
+  | 'streamingEndpoints.delete';
+
+/** The nominal duration of each operation, from the flat settings. */
+export function nominalDurationMs(t: Timings, operation: TimedOperation): number {
+  switch (operation) {
+    case 'liveEvents.create': return t.createMs;
+    case 'liveEvents.createAndStart': return t.createMs + t.coldStartMs;
+    case 'liveEvents.update': return t.updateMs;
+    case 'liveEvents.allocate': return t.allocateMs;
+    case 'liveEvents.start': return t.startMs;
+    case 'liveEvents.coldStart': return t.coldStartMs;
+    case 'liveEvents.stop': return t.stopMs;
+    case 'liveEvents.reset': return t.resetMs;
+    case 'liveEvents.delete': return t.deleteMs;
+    case 'liveOutputs.create': return t.liveOutputCreateMs;
+    case 'liveOutputs.delete': return t.liveOutputDeleteMs;
+    default: return t.streamingEndpointMs;
+  }
+}
+
+/** Draws how long one operation takes: a random duration for `operation`. */
+export type DurationSampler = (operation: TimedOperation, random: () => number) => number;
+
+/**
+ * Today every operation takes its nominal duration times a uniform jitter factor. A per-operation
+ * distribution (e.g. measured start-up times with a long tail) replaces this sampler without touching
+ * the state machine, which only ever asks the sampler.
+ */
+export function uniformJitterSampler(t: Timings): DurationSampler {
+  return (operation, random) => Math.max(0, Math.round(nominalDurationMs(t, operation) * (1 - t.jitter + 2 * t.jitter * random())));
+}
+
 export function resolveTimings(timings: 'realistic' | 'fast' | Partial<Timings> | undefined): Timings {
   if (timings === 'fast') return fastTimings;
   if (timings === undefined || timings === 'realistic') return realisticTimings;

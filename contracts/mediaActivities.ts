@@ -38,7 +38,11 @@ export interface LiveEventActionInput extends LiveEventRef {
   action: LiveEventAction;
 }
 
-/** `requested`: the operation was started; `alreadyDone`: nothing to do; `refused`: the state does not allow it. */
+/**
+ * `requested`: the operation was started (or accepted to run after the one in progress); `alreadyDone`:
+ * the live event is already there, or gone for stop/delete; `busy`: another operation still held it after
+ * the adapter's bounded wait; `refused`: its re-read state (`resourceState`) does not allow the action.
+ */
 export interface LiveEventActionResult {
   outcome: 'requested' | 'alreadyDone' | 'busy' | 'refused';
   resourceState?: string;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock/clock.js';
-import { startEmulator, type AmsEmulator, type Timings } from '../ams-emulator/index.js';
+import { startEmulator, type AmsEmulator, type EmulatorOptions, type Timings } from '../ams-emulator/index.js';
 import { startHost, type LocalHost } from './host.js';
 
 export interface LocalStackOptions {
@@ -20,6 +20,9 @@ export interface LocalStackOptions {
   seed?: number;
   /** Live events the emulated account allows (AMS default 5; raised by a support ticket in production). */
   maxLiveEvents?: number;
+  /** How the emulator refuses invalid transitions and busy live events; items per list page. */
+  errorShapes?: EmulatorOptions['errorShapes'];
+  pageSize?: number;
 }
 
 export interface LocalStack {
@@ -49,6 +52,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     timings: options.timings,
     seed: options.seed,
     maxLiveEvents: options.maxLiveEvents,
+    errorShapes: options.errorShapes,
+    pageSize: options.pageSize,
   });
   const host = await startHost({
     appRoot: options.appRoot,

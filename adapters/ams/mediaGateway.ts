@@ -1,20 +1,88 @@
 /**
  * The media operations a broadcast needs, over the real AMS client. Every method is idempotent:
- * creating what exists returns it, deleting what is gone succeeds, and long operations are only
+ * creating what exists returns it, deleting what is gone succeeds, and live event transitions are only
  * started here (the orchestration polls with durable timers instead of blocking an activity).
+ *
+ * Refusals are judged from the live event's re-read state, never from the error's wording: a busy
+ * event (an operation in progress, whatever shape the service gives that) is waited out here, with
+ * backoff and a bound, before the orchestration sees anything.
  */
 import type { AzureMediaServices, LiveEvent } from '@azure/arm-mediaservices';
 import type { LiveEventSettings, RecordingSettings } from '../../contracts/broadcast.js';
 import type { LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
-import { classifyError } from '../../domain/errors.js';
+import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
+export interface MediaGatewayOptions {
+  /** How long a busy live event is waited out inside one call before the caller is told (ms). */
+  busyWaitMs?: number;
+  /** First pause between attempts on a busy live event (doubles, capped at 8 s). */
+  busyBackoffMs?: number;
+  /** How long a live output delete may take before the call gives up (ms). */
+  outputDeleteTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+class StillBusy extends Error {}
+
 export class MediaGateway implements LiveEventJanitor {
   readonly #locations = new Map<string, string>();
+  readonly #options: Required<MediaGatewayOptions>;
 
-  constructor(private readonly client: AzureMediaServices) {}
+  constructor(
+    private readonly client: AzureMediaServices,
+    options: MediaGatewayOptions = {},
+  ) {
+    this.#options = {
+      busyWaitMs: 60_000,
+      busyBackoffMs: 100,
+      outputDeleteTimeoutMs: 5 * 60_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...options,
+    };
+  }
+
+  /**
+   * Polls a started operation to its end: quickly at first (a live output delete takes seconds), then
+   * backing off to 2 s, bounded by `outputDeleteTimeoutMs`. A failed operation throws.
+   */
+  async #untilDone(poller: { isDone(): boolean; poll(): Promise<void>; getResult(): unknown }, what: string): Promise<void> {
+    const { outputDeleteTimeoutMs, sleep } = this.#options;
+    let waited = 0;
+    for (let pause = 5; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
+      if (waited >= outputDeleteTimeoutMs) throw new Error(`${what} did not finish within ${outputDeleteTimeoutMs} ms`);
+      await sleep(pause);
+      waited += pause;
+      await poller.poll();
+    }
+    poller.getResult();
+  }
+
+  /**
+   * Runs `attempt`; when the service refuses it (busy, wrong state, conflict), re-reads the live event
+   * and decides from its state: retry while busy or while the state allows the action (bounded),
+   * otherwise report the verdict. Other errors are thrown.
+   */
+  async #whileBusy<T>(account: MediaAccountRef, liveEventName: string, action: RefusedAction, attempt: () => Promise<T>): Promise<{ done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string }> {
+    const { busyWaitMs, busyBackoffMs, sleep } = this.#options;
+    let waited = 0;
+    for (let pause = busyBackoffMs; ; pause = Math.min(pause * 2, 8_000)) {
+      try {
+        return { done: await attempt() };
+      } catch (error) {
+        const classified = classifyError(error);
+        if (classified.class !== 'busy' && classified.class !== 'refused') throw error;
+        const snapshot = await this.readLiveEvent(account, liveEventName);
+        const verdict = judgeRefusal(action, snapshot);
+        if (verdict !== 'retry') return { verdict, snapshot, message: classified.message };
+        if (waited >= busyWaitMs) throw new StillBusy(classified.message);
+        await sleep(pause);
+        waited += pause;
+      }
+    }
+  }
 
   async readLiveEvent(account: MediaAccountRef, name: string): Promise<LiveEventSnapshot> {
     try {
@@ -32,7 +100,12 @@ export class MediaGateway implements LiveEventJanitor {
     try {
       await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, broadcastId, settings), POLL);
     } catch (error) {
-      if (classifyError(error).class !== 'busy') throw error; // a concurrent create of the same event is fine
+      // A refused create of an event that exists now (a concurrent create) is fine; anything else is not.
+      const c = classifyError(error).class;
+      if (c !== 'busy' && c !== 'refused') throw error;
+      const now = await this.readLiveEvent(account, name);
+      if (!now.exists) throw error;
+      return now;
     }
     return this.readLiveEvent(account, name);
   }
@@ -40,19 +113,20 @@ export class MediaGateway implements LiveEventJanitor {
   async requestAction(account: MediaAccountRef, name: string, action: LiveEventAction): Promise<LiveEventActionResult> {
     const { resourceGroup: rg, accountName: acct } = account;
     try {
-      if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
-      if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
-      if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
-      if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
-      return { outcome: 'requested' };
+      const result = await this.#whileBusy(account, name, action, async () => {
+        if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
+        if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
+        if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
+        if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
+      });
+      if ('done' in result) return { outcome: 'requested' };
+      if (result.verdict === 'gone') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: result.message };
+      if (result.verdict === 'alreadyDone') return { outcome: 'alreadyDone', resourceState: result.snapshot.resourceState };
+      return { outcome: 'refused', resourceState: result.snapshot.resourceState, message: result.message };
     } catch (error) {
+      if (error instanceof StillBusy) return { outcome: 'busy', message: error.message };
       const classified = classifyError(error);
       if (classified.class === 'notFound') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: classified.message };
-      if (classified.class === 'busy') return { outcome: 'busy', message: classified.message };
-      if (classified.class === 'wrongState') {
-        const current = await this.readLiveEvent(account, name);
-        return { outcome: 'refused', resourceState: current.resourceState, message: classified.message };
-      }
       throw error;
     }
   }
@@ -67,18 +141,31 @@ export class MediaGateway implements LiveEventJanitor {
     } catch (error) {
       if (classifyError(error).class !== 'notFound') throw error;
     }
-    await this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
+    const result = await this.#whileBusy(account, liveEventName, 'liveOutput', () => this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
       assetName,
       archiveWindowLength: recording.archiveWindow,
       manifestName: recording.manifestName,
       hls: recording.hlsFragmentsPerTsSegment === undefined ? undefined : { fragmentsPerTsSegment: recording.hlsFragmentsPerTsSegment },
-    }, POLL);
+    }, POLL)).catch((error: unknown) => {
+      throw error instanceof StillBusy ? new Error(`live event ${liveEventName} stayed busy; the live output ${liveOutputName} was not created yet`) : error;
+    });
+    if ('verdict' in result) throw new Error(`live output ${liveOutputName} cannot be created on live event ${liveEventName} (${result.snapshot.resourceState ?? 'gone'}): ${result.message}`);
   }
 
+  /**
+   * Deletes the live output and waits until the delete has finished, so the stop that follows does
+   * not meet it still running (the live event allows one operation at a time).
+   */
   async removeLiveOutput(account: MediaAccountRef, liveEventName: string, liveOutputName: string): Promise<void> {
+    const { resourceGroup: rg, accountName: acct } = account;
     try {
-      await this.client.liveOutputs.beginDelete(account.resourceGroup, account.accountName, liveEventName, liveOutputName, POLL);
+      const result = await this.#whileBusy(account, liveEventName, 'liveOutput', async () => {
+        const poller = await this.client.liveOutputs.beginDelete(rg, acct, liveEventName, liveOutputName, POLL);
+        await this.#untilDone(poller, `deleting live output ${liveOutputName}`);
+      });
+      if ('verdict' in result && result.verdict === 'refused') throw new Error(`live output ${liveOutputName} cannot be deleted: ${result.message}`);
     } catch (error) {
+      if (error instanceof StillBusy) throw new Error(`live event ${liveEventName} stayed busy; the live output ${liveOutputName} was not deleted yet`);
       if (classifyError(error).class !== 'notFound') throw error;
     }
   }
@@ -114,8 +201,9 @@ export class MediaGateway implements LiveEventJanitor {
     try {
       await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
     } catch (error) {
+      // Gone, or refused as things stand (already stopping, busy, wrong state): the next reaper run looks again.
       const c = classifyError(error).class;
-      if (c !== 'notFound' && c !== 'wrongState') throw error;
+      if (c !== 'notFound' && c !== 'refused' && c !== 'busy') throw error;
     }
   }
 
