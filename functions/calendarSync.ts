@@ -5,9 +5,9 @@ import { syncCalendars, type CalendarSyncDeps } from '../activities/calendarSync
 
 export function createCalendarSyncHandlers(deps: Omit<CalendarSyncDeps, 'client' | 'now'>) {
   return {
-    syncCalendarsTimer: async (timer: Timer, context: InvocationContext): Promise<void> => {
-      const now = Date.parse(timer.scheduleStatus?.lastUpdated ?? '') || Date.now();
-      const reports = await syncCalendars({ ...deps, client: df.getClient(context), now });
+    // "Now" is the real clock: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
+    syncCalendarsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+      const reports = await syncCalendars({ ...deps, client: df.getClient(context), now: Date.now() });
       context.log('calendar sync', JSON.stringify(reports));
     },
     syncCalendarsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({

@@ -16,9 +16,9 @@ export function createReaperHandlers(deps: ReaperDeps) {
     reapOnce({ janitor: deps.janitor(), client: df.getClient(context), account: deps.account, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans });
 
   return {
-    reapLeakedLiveEventsTimer: async (timer: Timer, context: InvocationContext): Promise<void> => {
-      // The firing time the host reports is "now" (the same as Date.now() in Azure; the local host's clock in tests).
-      const report = await run(context, Date.parse(timer.scheduleStatus?.lastUpdated ?? '') || Date.now());
+    reapLeakedLiveEventsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+      // "Now" is the real clock: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
+      const report = await run(context, Date.now());
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
     reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, Date.now()) }),
