@@ -73,4 +73,6 @@ export interface StartupProfile {
   samples: number;
   allocateMs: number;
   startMs: number;
+  /** How late durable timers fire (queue polling, history loading); absent before any was measured. */
+  timerLatenessMs?: number;
 }
