@@ -13,6 +13,7 @@ import {
   type BroadcastSpec,
   type BroadcastStatus,
   type ExtendEvent,
+  type LiveEventSettings,
   type RescheduleEvent,
 } from '../contracts/broadcast.js';
 import {
@@ -26,7 +27,7 @@ import {
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
 import { appendTimeline } from '../domain/broadcastStatus.js';
 import { summarizeError } from '../domain/errorSummary.js';
-import { liveEventNameFor, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
+import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
 
 type Step<T> = Generator<Task, T, unknown>;
@@ -161,9 +162,27 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     if (command.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', `cancelled ${when}`);
     throw new Interrupted('ended', `stopped ${when}`);
   };
-  /** Reschedule, or Extend (a new end only). */
-  const applyChange = (command: Command, live: boolean) =>
-    applyReschedule(command.event === BroadcastEvents.extend ? { endAt: (command.data as ExtendEvent).endAt } : (command.data as RescheduleEvent), live);
+  /**
+   * Reschedule, or Extend (a new end only). Once the live event exists, the settings it can take in its state are
+   * sent to AMS and the others are left out (the API refuses them with 409; this only guards against raw events).
+   */
+  function* applyChange(command: Command, live: boolean): Step<void> {
+    if (command.event === BroadcastEvents.extend) return applyReschedule({ endAt: (command.data as ExtendEvent).endAt }, live);
+    const change = command.data as RescheduleEvent;
+    const state = status.liveEventState ?? (status.liveEventName ? 'Stopped' : undefined);
+    if (live || !change.liveEvent || state === undefined || state === 'Deleted') return applyReschedule(change, live);
+    const next: LiveEventSettings = { ...spec.liveEvent, ...change.liveEvent };
+    const verdict = liveEventSettingsChange(spec.liveEvent, next, state);
+    const applied = Object.fromEntries(verdict.update.map((key) => [key, next[key]])) as Partial<LiveEventSettings>;
+    applyReschedule({ ...change, liveEvent: applied }, false);
+    if (verdict.refused.length > 0) note(status.phase, `not applied: ${verdict.refused.map((key) => `liveEvent.${key}`).join(', ')}`);
+    if (verdict.update.length === 0) return;
+    try {
+      yield* call<void>(MediaActivities.updateLiveEvent, { ...ref(), settings: spec.liveEvent });
+    } catch (error) {
+      note(status.phase, `settings update failed: ${summarizeError(error)}`);
+    }
+  }
 
   /** Pauses one poll interval; while starting up, Cancel and StopNow interrupt it. */
   function* pause(interruptible: boolean): Step<void> {
@@ -208,7 +227,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         continue;
       }
       if (interruptions.includes(woken.command.event)) throw new Interrupted('cancelled', 'cancelled before start');
-      applyChange(woken.command, false);
+      yield* applyChange(woken.command, false);
       setPhase('scheduled', 'rescheduled');
     }
   }
@@ -235,7 +254,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         return true;
       }
       if (interruptions.includes(woken.command.event)) interrupt(woken.command, 'before start');
-      applyChange(woken.command, false);
+      yield* applyChange(woken.command, false);
       setPhase('standby', 'rescheduled');
     }
   }
@@ -271,7 +290,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         return 'ended';
       }
       if (woken.command.event === BroadcastEvents.cancel) return 'cancelled';
-      applyChange(woken.command, true);
+      yield* applyChange(woken.command, true);
       note('live', `end moved to ${spec.endAt}`);
       ctx.df.setCustomStatus(status);
     }

@@ -172,6 +172,20 @@ describe('changes after allocation', () => {
   });
 });
 
+describe('settings changed after allocation', () => {
+  it('sends what the live event can take to AMS and leaves out what it cannot', async () => {
+    const t0 = clock.now();
+    const id = start('changed-settings', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, () => status(id).phase === 'standby');
+    raise(id, 'Reschedule', { liveEvent: { inputIpAllow: ['10.0.0.0/8'], protocol: 'FragmentedMP4' } });
+    await run(id);
+    expect(status(id).phase).toBe('ended');
+    expect(world.updates).toHaveLength(1);
+    expect(world.updates[0]).toMatchObject({ inputIpAllow: ['10.0.0.0/8'], protocol: 'RTMP' });
+    expect(status(id).timeline.map((e) => e.note)).toContain('not applied: liveEvent.protocol');
+  });
+});
+
 describe('timer lateness', () => {
   it('records how late the pre-roll timers fired', async () => {
     const t0 = clock.now();

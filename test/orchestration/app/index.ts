@@ -2,8 +2,8 @@
 // run by the local host's durable engine, i.e. by the real durable-functions replay code.
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
-import { broadcastOrchestrator } from '../../../contracts/broadcast.js';
-import { MediaActivities, type LiveEventActionInput, type LiveEventSnapshot, type StartupProfile } from '../../../contracts/mediaActivities.js';
+import { broadcastOrchestrator, type LiveEventSettings } from '../../../contracts/broadcast.js';
+import { MediaActivities, type LiveEventActionInput, type LiveEventSnapshot, type StartupProfile, type UpdateLiveEventInput } from '../../../contracts/mediaActivities.js';
 import { publishNotificationActivity } from '../../../contracts/notifications.js';
 import { broadcastLifecycle } from '../../../orchestrators/broadcastLifecycle.js';
 
@@ -19,8 +19,10 @@ export const world = {
   profile: { samples: 3, allocateMs: 60_000, startMs: 10_000 } as StartupProfile,
   /** Longest timer (ms from the orchestration's time) the orchestration asked for. */
   longestTimerMs: 0,
+  /** Settings sent with updateLiveEvent. */
+  updates: [] as LiveEventSettings[],
   reset() {
-    Object.assign(world, { state: undefined, actions: [], reads: 0, holdRead: 0, held: false, longestTimerMs: 0 });
+    Object.assign(world, { state: undefined, actions: [], reads: 0, holdRead: 0, held: false, longestTimerMs: 0, updates: [] });
   },
 };
 
@@ -53,6 +55,7 @@ df.app.activity(MediaActivities.requestLiveEventAction, {
     return { outcome: 'requested' };
   },
 });
+df.app.activity(MediaActivities.updateLiveEvent, { handler: (input: UpdateLiveEventInput) => (world.updates.push(input.settings), null) });
 df.app.activity(MediaActivities.ensureRecording, { handler: () => ({ assetName: 'asset', liveOutputName: 'output' }) });
 df.app.activity(MediaActivities.removeLiveOutput, { handler: () => null });
 df.app.activity(MediaActivities.publishRecording, { handler: () => ({ locatorName: 'loc', playbackPaths: [] }) });
