@@ -123,3 +123,19 @@ describe.concurrent('changes and cancellations', () => {
     expect((ended.timeline as Array<{ note?: string }>).filter((e) => /not applied|update failed/.test(e.note ?? ''))).toEqual([]);
   });
 });
+
+describe('commands during an activity', () => {
+  it('honours a cancel raised while reading the live event takes long (throttled)', async () => {
+    const { id } = await create({ id: 'cancel-mid-read', startAt: inMinutes(stack.clock, 12), endAt: inMinutes(stack.clock, 20) });
+    await waitForBroadcast(stack, id, (b) => b.phase === 'allocating');
+    await new Promise((r) => setTimeout(r, 50)); // a few poll rounds of the allocation
+    const hitsBefore = stack.emulator.faults.hits['liveEvents.get'] ?? 0;
+    stack.emulator.faults.add({ operation: 'liveEvents.get', kind: 'throttle', retryAfterSeconds: 2, times: 1, name: liveEventName(id) });
+    while ((stack.emulator.faults.hits['liveEvents.get'] ?? 0) === hitsBefore) await new Promise((r) => setTimeout(r, 5));
+    // readLiveEvent now waits out the Retry-After inside the activity.
+    expect((await stack.api(`/api/broadcasts/${id}/cancel`, { method: 'POST' })).status).toBe(202);
+    const done = await waitForBroadcast(stack, id, (b) => ['cancelled', 'ended', 'failed'].includes(b.phase), 30_000);
+    expect(done.phase).toBe('cancelled');
+    expect(stack.emulator.billing(liveEventName(id)).history.map((h) => h.state)).not.toContain('Running');
+  });
+});
