@@ -3,6 +3,7 @@ import type { HttpResponseInit, InvocationContext, Timer } from '@azure/function
 import * as df from 'durable-functions';
 import { reapOnce, type ReapReport } from '../activities/reaperActivities.js';
 import type { LiveEventJanitor, MediaAccountRef } from '../contracts/media.js';
+import { triggerNow } from './triggerClock.js';
 
 export interface ReaperDeps {
   janitor: () => LiveEventJanitor;
@@ -17,10 +18,10 @@ export function createReaperHandlers(deps: ReaperDeps) {
 
   return {
     reapLeakedLiveEventsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
-      // "Now" is the real clock: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
-      const report = await run(context, Date.now());
+      // "Now" is the real time: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
+      const report = await run(context, triggerNow());
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
-    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, Date.now()) }),
+    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, triggerNow()) }),
   };
 }

@@ -37,4 +37,16 @@ describe('timer trigger "now"', () => {
     expect(seen.reaper.at(-1)).toBe(NOW);
     expect(seen.calendar.at(-1)).toBe(NOW);
   });
+
+  it('follows the clock a local host publishes (an accelerated clock), never the schedule status', async () => {
+    const { LOCAL_HOST_NOW } = await import('../../functions/triggerClock.js');
+    (globalThis as Record<symbol, unknown>)[LOCAL_HOST_NOW] = () => NOW + 3_600_000;
+    try {
+      const reaper = createReaperHandlers({ janitor: () => ({}) as never, account: {} as never, graceMs: 0, deleteOrphans: false });
+      await reaper.reapLeakedLiveEventsTimer(timer('0001-01-01T00:00:00'), context);
+      expect(seen.reaper.at(-1)).toBe(NOW + 3_600_000);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[LOCAL_HOST_NOW];
+    }
+  });
 });
