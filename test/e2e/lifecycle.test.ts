@@ -87,7 +87,10 @@ describe.concurrent('changes and cancellations', () => {
     const running = Date.parse(stack.emulator.billing(liveEventName(id)).history.find((h) => h.state === 'Running')?.from ?? '');
     expect(Math.abs(running - Date.parse(startAt))).toBeLessThan(MINUTE);
   });
+});
 
+// Timing-sensitive: run one at a time, after the concurrent ones.
+describe('changes after allocation', () => {
   it('gives the live event back when the start moves later than the pre-roll, and allocates it again in time', async () => {
     const { id } = await create({ id: 'moved-later', startAt: inMinutes(stack.clock, 12), endAt: inMinutes(stack.clock, 16) });
     // Allocating takes longest (StandBy is short once start-up durations are learned); the change applies once allocated.
