@@ -18,6 +18,7 @@ import type {
   PublishRecordingInput,
   RecordingRef,
   StartupProfile,
+  UpdateLiveEventInput,
 } from '../contracts/mediaActivities.js';
 import { startupProfileFrom } from '../domain/schedule.js';
 
@@ -30,6 +31,8 @@ export function createMediaActivities(gateway: () => MediaGateway) {
       gateway().ensureLiveEvent(input.account, input.liveEventName, input.broadcastId, input.settings),
 
     readLiveEvent: (input: LiveEventRef): Promise<LiveEventSnapshot> => gateway().readLiveEvent(input.account, input.liveEventName),
+
+    updateLiveEvent: (input: UpdateLiveEventInput): Promise<void> => gateway().updateLiveEvent(input.account, input.liveEventName, input.settings),
 
     requestLiveEventAction: (input: LiveEventActionInput): Promise<LiveEventActionResult> =>
       gateway().requestAction(input.account, input.liveEventName, input.action),
@@ -59,6 +62,6 @@ export async function readStartupProfile(_input: unknown, context: InvocationCon
     .sort((a, b) => new Date(b.lastUpdatedTime).getTime() - new Date(a.lastUpdatedTime).getTime())
     .slice(0, PROFILE_WINDOW)
     .map((s) => ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured)
-    .filter((m): m is { allocateMs: number; startMs: number } => typeof m?.allocateMs === 'number' && typeof m.startMs === 'number');
+    .filter((m): m is { allocateMs: number; startMs: number; timerLatenessMs?: number } => typeof m?.allocateMs === 'number' && typeof m.startMs === 'number');
   return startupProfileFrom(measurements);
 }

@@ -19,7 +19,7 @@ export function registerIntegrationFunctions(): void {
   const appConfig = loadConfig();
   const policy = appConfig.broadcast;
   app.http('receiveWebhook', {
-    route: 'webhooks/{source}',
+    route: 'webhooks/in/{source}', // never overlaps webhooks/subscribers (Azure orders routes by function name only)
     methods: ['POST'],
     authLevel: 'anonymous', // authenticated by the Standard Webhooks signature
     extraInputs: client,

@@ -10,6 +10,7 @@ export const MediaActivities = {
   removeLiveOutput: 'removeLiveOutput',
   publishRecording: 'publishRecording',
   readStartupProfile: 'readStartupProfile',
+  updateLiveEvent: 'updateLiveEvent',
 } as const;
 
 export interface LiveEventRef {
@@ -30,6 +31,11 @@ export interface LiveEventSnapshot {
   busy?: boolean;
   ingestUrls: string[];
   previewUrls: string[];
+}
+
+/** Sends the settings an existing live event can change to AMS (the others are sent unchanged). */
+export interface UpdateLiveEventInput extends LiveEventRef {
+  settings: LiveEventSettings;
 }
 
 export type LiveEventAction = 'allocate' | 'start' | 'stop' | 'delete';
@@ -77,4 +83,6 @@ export interface StartupProfile {
   samples: number;
   allocateMs: number;
   startMs: number;
+  /** How late durable timers fire (queue polling, history loading); absent before any was measured. */
+  timerLatenessMs?: number;
 }

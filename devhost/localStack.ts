@@ -61,7 +61,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     dbFile: join(options.dataDir, 'devhost.db'),
     port: options.hostPort ?? 0,
-    settings: { ...emulatorSettings(emulator), ...options.settings },
+    // host.json names the task hub through this app setting, as each deployment slot does in Azure.
+    settings: { DURABLE_TASK_HUB_NAME: 'BroadcastScheduler', ...emulatorSettings(emulator), ...options.settings },
   });
   return {
     host,

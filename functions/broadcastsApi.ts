@@ -6,6 +6,7 @@ import { BroadcastPhases, type BroadcastPhase, type BroadcastPolicy } from '../c
 import type { MediaAccountRef } from '../contracts/media.js';
 import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
 import { parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
+import { refusedSettingsChange } from '../domain/liveEventDecisions.js';
 import { conflictProblem, notFoundProblem, validationProblem, type FieldError } from '../domain/problem.js';
 import { json, problemResponse, readJson } from './http.js';
 
@@ -80,6 +81,8 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const { spec } = await broadcasts.spec(id);
       const parsed = parseChangeBroadcast(body.body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, (await broadcasts.get(id))?.liveEvent);
+      if (refused) return problemResponse(conflictProblem(refused));
       await broadcasts.reschedule(id, parsed.value);
       return json(202, { id, accepted: parsed.value });
     }),

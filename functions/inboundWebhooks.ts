@@ -1,5 +1,5 @@
 /**
- * POST /api/webhooks/{source}: Standard Webhooks–signed commands that create, change, stop or cancel
+ * POST /api/webhooks/in/{source}: Standard Webhooks–signed commands that create, change, stop or cancel
  * broadcasts. A bad signature or stale timestamp is 401; a replayed message id returns the first answer.
  */
 import { createHash } from 'node:crypto';

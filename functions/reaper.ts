@@ -3,6 +3,7 @@ import type { HttpResponseInit, InvocationContext, Timer } from '@azure/function
 import * as df from 'durable-functions';
 import { reapOnce, type ReapReport } from '../activities/reaperActivities.js';
 import type { LiveEventJanitor, MediaAccountRef } from '../contracts/media.js';
+import { triggerNow } from './triggerClock.js';
 
 export interface ReaperDeps {
   janitor: () => LiveEventJanitor;
@@ -16,11 +17,11 @@ export function createReaperHandlers(deps: ReaperDeps) {
     reapOnce({ janitor: deps.janitor(), client: df.getClient(context), account: deps.account, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans });
 
   return {
-    reapLeakedLiveEventsTimer: async (timer: Timer, context: InvocationContext): Promise<void> => {
-      // The firing time the host reports is "now" (the same as Date.now() in Azure; the local host's clock in tests).
-      const report = await run(context, Date.parse(timer.scheduleStatus?.lastUpdated ?? '') || Date.now());
+    reapLeakedLiveEventsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+      // "Now" is the real time: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
+      const report = await run(context, triggerNow());
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
-    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, Date.now()) }),
+    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, triggerNow()) }),
   };
 }

@@ -131,6 +131,18 @@ export class MediaGateway implements LiveEventJanitor {
     }
   }
 
+  /** Starts an update of an existing live event's changeable settings (the orchestration polls until it is idle). */
+  async updateLiveEvent(account: MediaAccountRef, name: string, settings: LiveEventSettings): Promise<void> {
+    // Only what may change; the SDK requires location and input.streamingProtocol even for a PATCH.
+    const body: LiveEvent = {
+      location: await this.locationOf(account),
+      description: settings.description,
+      input: { streamingProtocol: settings.protocol, keyFrameIntervalDuration: settings.keyFrameIntervalDuration, accessControl: { ip: ipRanges(settings.inputIpAllow) } },
+      preview: { accessControl: { ip: ipRanges(settings.previewIpAllow) } },
+    };
+    await this.client.liveEvents.beginUpdate(account.resourceGroup, account.accountName, name, body, POLL);
+  }
+
   /** Creates the asset and the live output recording into it (both idempotent). */
   async ensureRecording(account: MediaAccountRef, liveEventName: string, liveOutputName: string, assetName: string, recording: RecordingSettings): Promise<void> {
     const { resourceGroup: rg, accountName: acct } = account;

@@ -92,31 +92,31 @@ describe('subscribers registered through the API', () => {
 describe('inbound commands', () => {
   it('creates a broadcast from a signed request, and a replay is idempotent', async () => {
     const command = { type: 'broadcast.create', data: { id: 'from-crm', startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) } };
-    const first = await stack.api('/api/webhooks/crm', signed(command, 'msg_1'));
+    const first = await stack.api('/api/webhooks/in/crm', signed(command, 'msg_1'));
     expect(first.status).toBe(202);
     expect(await first.json()).toEqual({ action: 'created', broadcastId: 'from-crm' });
-    const replay = await stack.api('/api/webhooks/crm', signed(command, 'msg_1'));
+    const replay = await stack.api('/api/webhooks/in/crm', signed(command, 'msg_1'));
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ action: 'created', broadcastId: 'from-crm', duplicate: true });
-    const cancel = await stack.api('/api/webhooks/crm', signed({ type: 'broadcast.cancel', data: { id: 'from-crm' } }, 'msg_2'));
+    const cancel = await stack.api('/api/webhooks/in/crm', signed({ type: 'broadcast.cancel', data: { id: 'from-crm' } }, 'msg_2'));
     expect(cancel.status).toBe(202);
     await waitForBroadcast(stack, 'from-crm', (b) => b.phase === 'cancelled');
   });
 
   it('rejects a bad signature, a stale timestamp and an unknown source', async () => {
     const command = { type: 'broadcast.stop', data: { id: 'whatever' } };
-    const forged = await stack.api('/api/webhooks/crm', signed(command, 'msg_3', `whsec_${Buffer.from('someone-else-entirely-000000').toString('base64')}`));
+    const forged = await stack.api('/api/webhooks/in/crm', signed(command, 'msg_3', `whsec_${Buffer.from('someone-else-entirely-000000').toString('base64')}`));
     expect(forged.status).toBe(401);
     expect((await forged.json()) as { type: string }).toMatchObject({ status: 401 });
-    const stale = await stack.api('/api/webhooks/crm', signed(command, 'msg_4', inSecret, new Date(Date.now() - 3600_000)));
+    const stale = await stack.api('/api/webhooks/in/crm', signed(command, 'msg_4', inSecret, new Date(Date.now() - 3600_000)));
     expect(stale.status).toBe(401);
-    expect((await stack.api('/api/webhooks/nobody', signed(command, 'msg_5'))).status).toBe(404);
+    expect((await stack.api('/api/webhooks/in/nobody', signed(command, 'msg_5'))).status).toBe(404);
   });
 
   it('answers 400 naming the field for a bad command and 404 for an unknown broadcast', async () => {
-    const bad = await stack.api('/api/webhooks/crm', signed({ type: 'broadcast.create', data: { startAt: 'soon' } }, 'msg_6'));
+    const bad = await stack.api('/api/webhooks/in/crm', signed({ type: 'broadcast.create', data: { startAt: 'soon' } }, 'msg_6'));
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(['/data/startAt']));
-    expect((await stack.api('/api/webhooks/crm', signed({ type: 'broadcast.stop', data: { id: 'missing' } }, 'msg_7'))).status).toBe(404);
+    expect((await stack.api('/api/webhooks/in/crm', signed({ type: 'broadcast.stop', data: { id: 'missing' } }, 'msg_7'))).status).toBe(404);
   });
 });
