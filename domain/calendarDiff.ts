@@ -32,6 +32,8 @@ export function planCalendarSync(
   occurrences: readonly CalendarOccurrence[],
   existing: readonly ExistingCalendarBroadcast[],
   window: { fromMs: number; toMs: number; now: number },
+  /** Keys, or key prefixes ending in ':', of events that could not be read this time: left alone. */
+  protect: readonly string[] = [],
 ): CalendarPlan {
   const plan: CalendarPlan = { create: [], reschedule: [], cancel: [] };
   const byRef = new Map(existing.filter((b) => b.ref.startsWith(`${feed}:`)).map((b) => [b.ref, b]));
@@ -57,6 +59,7 @@ export function planCalendarSync(
   // as long as they have not started and lie in the window the feed was read for.
   for (const [ref, broadcast] of byRef) {
     if (seen.has(ref) || !PRE_START.includes(broadcast.phase)) continue;
+    if (protect.some((p) => (p.endsWith(':') ? ref.startsWith(p) : ref === p))) continue;
     const start = Date.parse(broadcast.startAt);
     if (start >= window.fromMs && start < window.toMs) plan.cancel.push({ id: broadcast.id, ref, reason: 'removed from the calendar' });
   }
