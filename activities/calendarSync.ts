@@ -49,6 +49,8 @@ export interface CalendarSyncDeps {
   env?: Record<string, string | undefined>;
 }
 
+const DAY = 86_400_000;
+
 const feedSettings = (env: Record<string, string | undefined>) => ({
   fileRoot: env.CALENDAR_FILE_ROOT || undefined,
   timeoutMs: env.CALENDAR_FETCH_TIMEOUT ? Duration.fromISO(env.CALENDAR_FETCH_TIMEOUT).toMillis() || undefined : undefined,
@@ -100,10 +102,13 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
     let reading: CalendarReading;
     let plannedUntil: number | undefined;
     try {
-      reading = readCalendar(body, { feed: feed.name, ...window, timeZone });
-      // The first occurrence after the window: until the window reaches it, an unchanged copy needs no new plan.
-      const after = readCalendar(body, { feed: feed.name, fromMs: window.toMs, toMs: window.toMs + deps.lookaheadMs, timeZone }).occurrences;
-      plannedUntil = Math.min(window.toMs + deps.lookaheadMs, ...after.map((o) => Date.parse(o.startAt)).filter((t) => t >= window.toMs));
+      // Read a day further: the first occurrence after the sync window tells until when an unchanged
+      // copy needs no new plan (at most a day later, so this costs little).
+      const beyond = window.toMs + DAY;
+      const read2 = readCalendar(body, { feed: feed.name, fromMs: window.fromMs, toMs: beyond, timeZone });
+      const next = read2.occurrences.find((o) => Date.parse(o.startAt) >= window.toMs);
+      plannedUntil = next ? Date.parse(next.startAt) : beyond;
+      reading = { ...read2, occurrences: read2.occurrences.filter((o) => Date.parse(o.startAt) < window.toMs) };
     } catch (error) {
       report.status = 'failed';
       report.errors.push({ message: `could not parse the feed: ${error instanceof Error ? error.message : String(error)}` });

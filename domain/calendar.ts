@@ -10,7 +10,7 @@
  */
 import ICAL from 'ical.js';
 import { expandRule, recurParts, type RecurParts } from './calendarRecurrence.js';
-import { ianaZone, parseWall, utcToWall, utcZone, vtimezoneZone, wallToUtc, zoneByName, type Zone } from './calendarZones.js';
+import { ianaZone, memoizedZone, parseWall, utcToWall, utcZone, vtimezoneZone, wallToUtc, zoneByName, type Zone } from './calendarZones.js';
 
 export interface CalendarOccurrence {
   /** Stable key: feed and UID, plus the original start (RECURRENCE-ID) for an occurrence of a recurring event. */
@@ -52,6 +52,7 @@ export interface ExpandOptions {
 export class CalendarFormatError extends Error {}
 
 const DAY = 86_400_000;
+const SLACK = 6 * 3_600_000;
 /** Iterations of one rule within one window; far above any real series, bounds a hostile one. */
 const MAX_ITERATIONS = 100_000;
 
@@ -101,9 +102,17 @@ export function readCalendar(icsText: string, options: ExpandOptions): CalendarR
       // An unreadable definition: its TZID is then resolved by name, as when it is missing.
     }
   }
-  const zoneNamed = (tzid: string) => zones.get(tzid) ?? zoneByName(tzid);
+  const named = new Map<string, Zone | undefined>();
+  const zoneNamed = (tzid: string) => {
+    if (!named.has(tzid)) {
+      const zone = zones.get(tzid) ?? zoneByName(tzid);
+      named.set(tzid, zone && memoizedZone(zone));
+    }
+    return named.get(tzid);
+  };
   const wrZone = /^X-WR-TIMEZONE[;:](?:.*:)?(.+)$/im.exec(calendarProps)?.[1]?.trim();
-  const feedZone = (options.timeZone && ianaZone(options.timeZone)) || (wrZone && zoneByName(wrZone)) || utcZone;
+  const chosen = (options.timeZone && ianaZone(options.timeZone)) || (wrZone && zoneByName(wrZone));
+  const feedZone = chosen ? memoizedZone(chosen) : utcZone;
 
   type Group = { master?: ParsedEvent; overrides: Map<number, ParsedEvent> };
   const groups = new Map<string, Group>();
@@ -184,8 +193,9 @@ function expandGroup(uid: string, master: ParsedEvent | undefined, overrides: Ma
 function instancesOf(event: ParsedEvent, feedZone: Zone, options: ExpandOptions): Array<{ start: number; end: number }> {
   const zone = zoneOf(event.start, feedZone);
   const longest = Math.max(durationMs(event.duration), ...event.rdates.map((r) => (r.duration ? durationMs(r.duration) : 0)));
-  const fromWall = utcToWall(zone, options.fromMs) - longest - 2 * DAY;
-  const toWall = utcToWall(zone, options.toMs) + 2 * DAY;
+  // A few hours of margin cover a change of offset at either end of the window.
+  const fromWall = utcToWall(zone, options.fromMs) - longest - SLACK;
+  const toWall = utcToWall(zone, options.toMs) + SLACK;
   const byStart = new Map<number, number>();
   const add = (start: TimeValue, duration?: EventDuration) => {
     const startUtc = toUtc(start, feedZone);

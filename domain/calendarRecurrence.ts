@@ -46,6 +46,9 @@ export function expandRule(
   const freq = parts.FREQ![0]!.toUpperCase();
   const interval = Math.max(1, Number(parts.INTERVAL?.[0] ?? 1));
   let count = parts.COUNT ? Number(parts.COUNT[0]) : undefined;
+  const simple = simpleRule(parts, freq);
+  if (simple) return { starts: expandSimple(simple, interval, count, dtstartWall, untilWall, fromWall, toWall), complete: true };
+  if (isSimpleMonthly(parts, freq)) return { starts: expandMonthly(parts, interval, count, dtstartWall, untilWall, fromWall, toWall), complete: true };
   const normalized = withImplicitParts(parts, freq, dtstartWall);
 
   let iterateFrom = dtstartWall;
@@ -84,16 +87,145 @@ export function expandRule(
   return { starts, complete: false };
 }
 
-/** RFC 5545 §3.3.10: parts a rule leaves out come from DTSTART; spelled out so ical.js cannot roll dates over. */
+const SIMPLE_KEYS = new Set(['FREQ', 'INTERVAL', 'COUNT', 'UNTIL', 'WKST', 'BYDAY']);
+
+/**
+ * Daily rules without BY parts, and weekly ones with plain weekdays, are the bulk of real calendars:
+ * their instances are computed directly (by arithmetic, not by stepping), which is exact and cheap.
+ */
+const FIXED_STEP: Record<string, number> = { SECONDLY: 1_000, MINUTELY: 60_000, HOURLY: 3_600_000, DAILY: DAY };
+
+interface SimpleRule {
+  weekly: boolean;
+  /** Length of one period in wall time, for rules that repeat by a fixed step. */
+  step?: number;
+  weekdays?: number[];
+  wkst: number;
+}
+
+function simpleRule(parts: RecurParts, freq: string): SimpleRule | undefined {
+  if (!Object.keys(parts).every((k) => SIMPLE_KEYS.has(k))) return undefined;
+  const wkst = Math.max(0, WEEKDAYS.indexOf((parts.WKST?.[0] ?? 'MO').toUpperCase()));
+  if (FIXED_STEP[freq] && !parts.BYDAY) return { weekly: false, step: FIXED_STEP[freq], wkst };
+  if (freq !== 'WEEKLY') return undefined;
+  if (!parts.BYDAY) return { weekly: true, wkst };
+  const weekdays = parts.BYDAY.map((d) => WEEKDAYS.indexOf(d.toUpperCase()));
+  return weekdays.every((d) => d >= 0) ? { weekly: true, weekdays: [...new Set(weekdays)], wkst } : undefined;
+}
+
+function expandSimple(
+  rule: SimpleRule,
+  interval: number,
+  count: number | undefined,
+  dtstart: number,
+  untilWall: number | undefined,
+  fromWall: number,
+  toWall: number,
+): number[] {
+  const starts: number[] = [];
+  const dayOf = (wall: number) => Math.floor(wall / DAY) * DAY;
+  const timeOfDay = dtstart - dayOf(dtstart);
+  const last = Math.min(toWall, untilWall ?? Infinity);
+  if (!rule.weekly) {
+    // Instance k is DTSTART + k × interval periods; k = 0 is DTSTART itself (the caller adds it).
+    const step = interval * rule.step!;
+    for (let k = Math.max(1, Math.ceil((fromWall - dtstart) / step)); ; k++) {
+      const wall = dtstart + k * step;
+      if (wall > last || (count !== undefined && k >= count)) break;
+      starts.push(wall);
+    }
+    return starts;
+  }
+  const weekdays = rule.weekdays ?? [new Date(dtstart).getUTCDay()];
+  const offsets = weekdays.map((d) => (d - rule.wkst + 7) % 7).sort((a, b) => a - b);
+  const weekStart = dayOf(dtstart) - ((new Date(dtstart).getUTCDay() - rule.wkst + 7) % 7) * DAY;
+  const inFirstWeek = offsets.filter((o) => weekStart + o * DAY + timeOfDay >= dtstart).length;
+  // DTSTART counts as the first instance even when it is off the rule.
+  const startsOnRule = offsets.some((o) => weekStart + o * DAY + timeOfDay === dtstart);
+  const span = interval * 7 * DAY;
+  const firstActive = Math.max(0, Math.floor((fromWall - weekStart) / span));
+  let index = (startsOnRule ? 0 : 1) + (firstActive === 0 ? 0 : inFirstWeek + (firstActive - 1) * offsets.length);
+  for (let a = firstActive; ; a++) {
+    for (const offset of offsets) {
+      const wall = weekStart + a * span + offset * DAY + timeOfDay;
+      if (wall < dtstart) continue;
+      if (wall > last || (count !== undefined && index >= count)) return starts;
+      index++;
+      if (wall !== dtstart && wall >= fromWall) starts.push(wall);
+    }
+  }
+}
+
+/** Monthly by day of month or by (nth) weekday, without BYSETPOS or limits: "the first Monday", "the 15th". */
+function isSimpleMonthly(parts: RecurParts, freq: string): boolean {
+  if (freq !== 'MONTHLY' || (parts.BYDAY && parts.BYMONTHDAY)) return false;
+  if (!Object.keys(parts).every((k) => SIMPLE_KEYS.has(k) || k === 'BYMONTHDAY')) return false;
+  return (parts.BYDAY ?? []).every((d) => /^[+-]?([1-5])?(SU|MO|TU|WE|TH|FR|SA)$/i.test(d));
+}
+
+/** Days of one month a simple monthly rule names, ascending; days a month lacks are skipped (§3.3.10). */
+function daysInMonth(year: number, month: number, parts: RecurParts, dtstartDay: number): number[] {
+  const length = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const days = new Set<number>();
+  if (parts.BYDAY) {
+    const firstWeekday = new Date(Date.UTC(year, month, 1)).getUTCDay();
+    for (const spec of parts.BYDAY) {
+      const m = /^([+-]?\d)?(\w\w)$/.exec(spec.toUpperCase())!;
+      const weekday = WEEKDAYS.indexOf(m[2]!);
+      const all: number[] = [];
+      for (let day = 1 + ((weekday - firstWeekday + 7) % 7); day <= length; day += 7) all.push(day);
+      const nth = m[1] ? Number(m[1]) : 0;
+      if (nth === 0) all.forEach((d) => days.add(d));
+      else {
+        const day = nth > 0 ? all[nth - 1] : all[all.length + nth];
+        if (day !== undefined) days.add(day);
+      }
+    }
+  } else {
+    for (const value of parts.BYMONTHDAY ?? [String(dtstartDay)]) {
+      const n = Number(value);
+      const day = n > 0 ? n : length + n + 1;
+      if (day >= 1 && day <= length) days.add(day);
+    }
+  }
+  return [...days].sort((a, b) => a - b);
+}
+
+function expandMonthly(parts: RecurParts, interval: number, count: number | undefined, dtstart: number, untilWall: number | undefined, fromWall: number, toWall: number): number[] {
+  const d = new Date(dtstart);
+  const timeOfDay = dtstart - Math.floor(dtstart / DAY) * DAY;
+  const last = Math.min(toWall, untilWall ?? Infinity);
+  const monthsToWindow = (new Date(fromWall).getUTCFullYear() - d.getUTCFullYear()) * 12 + new Date(fromWall).getUTCMonth() - d.getUTCMonth();
+  // Without COUNT, start at the window's month; with it, count from DTSTART (a few arithmetic steps a year).
+  let step = count === undefined ? Math.max(0, Math.floor(monthsToWindow / interval) - 1) : 0;
+  const startsOnRule = daysInMonth(d.getUTCFullYear(), d.getUTCMonth(), parts, d.getUTCDate()).some((day) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), day) + timeOfDay === dtstart);
+  let index = startsOnRule ? 0 : 1; // DTSTART counts as the first instance even off the rule
+  const starts: number[] = [];
+  for (;; step++) {
+    const year = d.getUTCFullYear() + Math.floor((d.getUTCMonth() + step * interval) / 12);
+    const month = (d.getUTCMonth() + step * interval) % 12;
+    if (Date.UTC(year, month, 1) > last) return starts;
+    for (const day of daysInMonth(year, month, parts, d.getUTCDate())) {
+      const wall = Date.UTC(year, month, day) + timeOfDay;
+      if (wall < dtstart) continue;
+      if (wall > last || (count !== undefined && index >= count)) return starts;
+      index++;
+      if (wall !== dtstart && wall >= fromWall) starts.push(wall);
+    }
+  }
+}
+
+/**
+ * RFC 5545 §3.3.10: parts a rule leaves out come from DTSTART; the date parts are spelled out so
+ * ical.js cannot roll dates over. The time of day comes from where the iteration starts, which is
+ * DTSTART's time of day also after a jump.
+ */
 function withImplicitParts(parts: RecurParts, freq: string, dtstart: number): RecurParts {
   const d = new Date(dtstart);
   const out: RecurParts = { ...parts };
   delete out.COUNT;
   delete out.UNTIL;
   if (!PERIODIC.has(freq)) return out;
-  out.BYHOUR ??= [String(d.getUTCHours())];
-  out.BYMINUTE ??= [String(d.getUTCMinutes())];
-  out.BYSECOND ??= [String(d.getUTCSeconds())];
   if (freq === 'WEEKLY' && !out.BYDAY) out.BYDAY = [WEEKDAYS[d.getUTCDay()]!];
   if (freq === 'MONTHLY' && !out.BYDAY && !out.BYMONTHDAY) out.BYMONTHDAY = [String(d.getUTCDate())];
   if (freq === 'YEARLY' && !out.BYWEEKNO && !out.BYYEARDAY && !out.BYMONTHDAY && !out.BYDAY) {
@@ -145,7 +277,8 @@ function periodsBefore(freq: string, interval: number, dtstart: number, from: nu
   const elapsed = periodDistance(freq, first, target);
   const periods = Math.floor(elapsed / interval) - 1; // active periods wholly skipped, before the discarded one
   if (periods < 1) return undefined;
-  return { periods, syntheticStart: addPeriods(freq, first, periods * interval), nextActiveStart: addPeriods(freq, first, (periods + 1) * interval) };
+  const timeOfDay = dtstart - Math.floor(dtstart / DAY) * DAY;
+  return { periods, syntheticStart: addPeriods(freq, first, periods * interval) + timeOfDay, nextActiveStart: addPeriods(freq, first, (periods + 1) * interval) };
 }
 
 function periodStart(freq: string, wall: number, wkst: string): number {

@@ -35,6 +35,29 @@ export function zoneByName(tzid: string): Zone | undefined {
   return windows ? ianaZone(windows) : undefined;
 }
 
+const BUCKET = 15 * 60_000;
+
+/**
+ * Remembers offsets per quarter hour (zone changes happen on quarter hours): where the offset is the
+ * same at both ends of a quarter it holds inside it. Per feed, like the zones themselves.
+ */
+export function memoizedZone(zone: Zone): Zone {
+  const ends = new Map<number, number | undefined>();
+  return {
+    name: zone.name,
+    offsetAt(utc) {
+      const bucket = Math.floor(utc / BUCKET);
+      let offset = ends.get(bucket);
+      if (offset === undefined && !ends.has(bucket)) {
+        const start = zone.offsetAt(bucket * BUCKET);
+        offset = start === zone.offsetAt(bucket * BUCKET + BUCKET - 1) ? start : undefined;
+        ends.set(bucket, offset);
+      }
+      return offset ?? zone.offsetAt(utc);
+    },
+  };
+}
+
 /** Local wall time (epoch-like ms read as UTC) to an instant, as RFC 5545 §3.3.5 reads gaps and overlaps. */
 export function wallToUtc(zone: Zone, wall: number): number {
   const before = zone.offsetAt(wall - DAY);
