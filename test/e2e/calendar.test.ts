@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.js';
+import { startWebhookReceiver } from '../support/webhookReceiver.js';
 
 const feedRoot = mkdtempSync(join(tmpdir(), 'feed-'));
 const feedFile = join(feedRoot, 'studio.ics');
 let stack: Stack;
 let base: number;
+const hookSecret = `whsec_${Buffer.from('calendar-notice-secret-0123456789').toString('base64')}`;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 // A calendar server that honours If-None-Match, and can fail or serve garbage on demand.
 let remoteMode: 'ok' | 'error' | 'corrupt' = 'ok';
@@ -37,6 +40,7 @@ beforeAll(async () => {
   remoteBody = calendar(vevent('remote-show', 6, 1));
   await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
   const remoteUrl = `http://127.0.0.1:${(remote.address() as AddressInfo).port}/feed.ics`;
+  receiver = await startWebhookReceiver(hookSecret);
   stack = await startStack({
     speed: 1,
     settings: {
@@ -47,12 +51,14 @@ beforeAll(async () => {
       CALENDAR_SYNC_SCHEDULE: '0 0 0 1 1 *',
       CALENDAR_FILE_ROOT: feedRoot,
       CALENDAR_CACHE_DIR: mkdtempSync(join(tmpdir(), 'feed-cache-')),
+      WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: 'calendar-desk', url: receiver.url, secret: hookSecret, events: ['calendar.event_invalid'] }]),
     },
   });
 });
 afterAll(async () => {
   await stack.close();
   remote.close();
+  await receiver.close();
 });
 
 type Report = { status: string; created: string[]; changed: string[]; cancelled: string[]; invalidEvents: Array<{ uid?: string }>; errors: unknown[] };
@@ -94,15 +100,26 @@ it('reschedules an edited event and cancels removed and cancelled ones', async (
 });
 
 it('skips a bad event (reported) without touching the rest of the feed', async () => {
-  writeFileSync(feedFile, calendar(
+  const withBroken = (extra: string) => calendar(
     vevent('news', 1, 1, 'SEQUENCE:1\r\n'),
     vevent('daily', 4, 1, 'RRULE:FREQ=DAILY;COUNT=3\r\nEXDATE:' + stamp(base + 28 * hour) + '\r\n'),
-    vevent('sport', 2, 2, 'STATUS:CANCELLED\r\n'),
+    vevent('sport', 2, 2, 'STATUS:CANCELLED\r\n' + extra),
     'BEGIN:VEVENT\r\nUID:broken\r\nDTSTART;TZID=Nowhere/Special:20301301T250000\r\nEND:VEVENT\r\n',
-  ));
+  );
+  writeFileSync(feedFile, withBroken(''));
   const report = await sync();
   expect(report).toMatchObject({ status: 'synced', created: [], changed: [], cancelled: [] });
   expect(report?.invalidEvents.map((e) => e.uid)).toEqual(['broken']);
+
+  // The same file again is not even parsed; an edit elsewhere is, and still reports the bad event,
+  // but the signed calendar.event_invalid notice goes out once, not once per sync.
+  expect(await sync()).toMatchObject({ status: 'unchanged', invalidEvents: [] });
+  writeFileSync(feedFile, withBroken('DESCRIPTION:edited\r\n'));
+  expect((await sync())?.invalidEvents.map((e) => e.uid)).toEqual(['broken']);
+  const deadline = Date.now() + 15_000;
+  while (receiver.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  expect(receiver.received.map((r) => [r.type, r.data.feed, r.data.uid, r.verified])).toEqual([['calendar.event_invalid', 'studio', 'broken', true]]);
 });
 
 it('asks the remote feed conditionally: a 304 is neither parsed nor planned; a failing or corrupt feed cancels nothing', async () => {
