@@ -78,6 +78,8 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
     reports.push(report);
     const source: FeedSource = { name: feed.name, url: feed.url, intervalMs: feed.pollInterval ? Duration.fromISO(feed.pollInterval).toMillis() : undefined };
     const read: FeedRead = await reader.read(source, await cache.get(feed.name), deps.now);
+    // A plan holds for the settings it was made with (defaults, zone, window length).
+    const settingsKey = createHash('sha256').update(JSON.stringify([feed, deps.lookaheadMs])).digest('hex').slice(0, 16);
     const kept = read.cached;
     if (read.kind === 'failed') {
       report.status = 'failed';
@@ -87,7 +89,7 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
       // Unchanged, or unreachable for now: the last good copy stands. It is planned again only
       // once the window reaches an occurrence it has not planned yet.
       if (!kept) continue;
-      if (kept.plannedUntil !== undefined && window.toMs <= kept.plannedUntil) {
+      if (kept.plannedUntil !== undefined && window.toMs <= kept.plannedUntil && kept.plannedWith === settingsKey) {
         if (read.kind === 'unchanged') {
           report.status = 'unchanged';
           if (read.asked) await cache.put(feed.name, { ...read.cached, checkedAt: deps.now });
@@ -105,10 +107,10 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
       // Read a day further: the first occurrence after the sync window tells until when an unchanged
       // copy needs no new plan (at most a day later, so this costs little).
       const beyond = window.toMs + DAY;
-      const read2 = readCalendar(body, { feed: feed.name, fromMs: window.fromMs, toMs: beyond, timeZone });
-      const next = read2.occurrences.find((o) => Date.parse(o.startAt) >= window.toMs);
+      const wide = readCalendar(body, { feed: feed.name, fromMs: window.fromMs, toMs: beyond, timeZone });
+      const next = wide.occurrences.find((o) => Date.parse(o.startAt) >= window.toMs);
       plannedUntil = next ? Date.parse(next.startAt) : beyond;
-      reading = { ...read2, occurrences: read2.occurrences.filter((o) => Date.parse(o.startAt) < window.toMs) };
+      reading = { ...wide, occurrences: wide.occurrences.filter((o) => Date.parse(o.startAt) < window.toMs) };
     } catch (error) {
       report.status = 'failed';
       report.errors.push({ message: `could not parse the feed: ${error instanceof Error ? error.message : String(error)}` });
@@ -152,7 +154,7 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
         : { ...kept!, checkedAt: read.kind === 'unchanged' && !read.asked ? kept!.checkedAt : deps.now };
     // An occurrence that could not be applied is planned again next time; so is a copy used while the feed fails.
     const settled = report.errors.length === errorsBeforeApplying && read.kind !== 'failed';
-    await cache.put(feed.name, { ...entry, plannedUntil: settled ? plannedUntil : undefined, notified });
+    await cache.put(feed.name, { ...entry, plannedUntil: settled ? plannedUntil : undefined, plannedWith: settingsKey, notified });
   }
   return reports;
 }

@@ -27,6 +27,8 @@ export interface FeedCacheEntry {
    * first occurrence after the window last planned. An unchanged feed is not planned again before it.
    */
   plannedUntil?: number;
+  /** Fingerprint of the feed settings that plan was made with. */
+  plannedWith?: string;
   /** Invalid events already notified (hashes), so an unchanged problem is notified once. */
   notified?: string[];
 }

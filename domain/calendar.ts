@@ -393,8 +393,16 @@ function splitCalendar(text: string): { blocks: Array<{ name: string; text: stri
   return { blocks, calendarProps: calendarProps.join('\n') };
 }
 
+/**
+ * Parses one component alone. Two slips common in exported feeds are forgiven: blank lines, and a
+ * long value broken over lines without the leading space of a fold (read as a fold).
+ */
 function parseBlock(text: string): JCalComponent {
-  const parsed = ICAL.parse(`BEGIN:VCALENDAR\r\n${text}\r\nEND:VCALENDAR\r\n`) as unknown as JCalComponent;
+  const lines = text
+    .split('\r\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (/^[ \t]/.test(line) || /^[A-Za-z0-9-]+[;:]/.test(line) ? line : ` ${line}`));
+  const parsed = ICAL.parse(`BEGIN:VCALENDAR\r\n${lines.join('\r\n')}\r\nEND:VCALENDAR\r\n`) as unknown as JCalComponent;
   const component = parsed[2][0];
   if (!component) throw new Error('empty component');
   return component;

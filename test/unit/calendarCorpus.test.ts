@@ -84,7 +84,8 @@ describe('a bad event is reported and skipped', () => {
     ['an impossible date', event('bad', 'DTSTART:20301345T100000Z')],
     ['an unknown time zone', event('bad', 'DTSTART;TZID=Mars/Olympus_Mons:20300304T100000')],
     ['a broken RRULE', event('bad', 'DTSTART:20300304T100000Z', 'RRULE:FREQ=SOMETIMES;BYDAY=XX')],
-    ['a line that is no property', event('bad', 'DTSTART:20300304T100000Z', 'this line has no colon')],
+    ['an end before the start', event('bad', 'DTSTART:20300304T100000Z', 'DTEND:20300304T090000Z')],
+    ['a bad DURATION', event('bad', 'DTSTART:20300304T100000Z', 'DURATION:one hour')],
     ['no DTSTART', event('bad', 'SUMMARY:nothing')],
   ])('%s', (_name, bad) => {
     const reading = readCalendar(calendar(bad, good), window);
@@ -96,6 +97,13 @@ describe('a bad event is reported and skipped', () => {
   it('refuses a file that is no calendar or is cut short (the sync then changes nothing)', () => {
     expect(() => readCalendar('<html>Service unavailable</html>', window)).toThrow(/iCalendar/);
     expect(() => readCalendar(calendar(good).replace('END:VCALENDAR\r\n', ''), window)).toThrow(/truncated/);
+  });
+
+  it('reads a value broken over lines without a fold, and blank lines, as the producer meant', () => {
+    const broken = event('kept', 'DTSTART:20300305T100000Z', 'DURATION:PT1H', 'DESCRIPTION:first line', 'second line without a fold', '', 'SUMMARY:Kept');
+    const reading = readCalendar(calendar(broken, good), window);
+    expect(reading.invalid).toEqual([]);
+    expect(reading.occurrences.map((o) => [o.uid, o.title])).toEqual([['good', undefined], ['kept', 'Kept']]);
   });
 
   it('accepts LF line ends, a byte-order mark and lowercase names', () => {
