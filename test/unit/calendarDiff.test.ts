@@ -48,4 +48,12 @@ describe('calendar sync plan with unreadable events', () => {
     );
     expect(plan.cancel.map((c) => c.ref)).toEqual(['f:bad2', 'f:gone']);
   });
+
+  it('does not move an instance back to the series time when its moved copy could not be read', () => {
+    const ref = 'f:series:2030-01-03T10:00:00.000Z';
+    const fromMaster = occurrence(ref, '2030-01-03T10:00:00.000Z', { title: ref });
+    const plan = planCalendarSync('f', [fromMaster], [existing(ref, '2030-01-03T15:00:00.000Z')], window, ['f:series', 'f:series:']);
+    expect(plan).toEqual({ create: [], reschedule: [], cancel: [] });
+    expect(planCalendarSync('f', [fromMaster], [existing(ref, '2030-01-03T15:00:00.000Z')], window).reschedule).toHaveLength(1);
+  });
 });
