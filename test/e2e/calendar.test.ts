@@ -1,5 +1,5 @@
 // Calendar feeds become broadcasts; edits reschedule, removals and cancellations cancel, repeats are idempotent.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { startWebhookReceiver } from '../support/webhookReceiver.js';
 
 const feedRoot = mkdtempSync(join(tmpdir(), 'feed-'));
 const feedFile = join(feedRoot, 'studio.ics');
+const cacheDir = mkdtempSync(join(tmpdir(), 'feed-cache-'));
 let stack: Stack;
 let base: number;
 const hookSecret = `whsec_${Buffer.from('calendar-notice-secret-0123456789').toString('base64')}`;
@@ -50,7 +51,7 @@ beforeAll(async () => {
       ]),
       CALENDAR_SYNC_SCHEDULE: '0 0 0 1 1 *',
       CALENDAR_FILE_ROOT: feedRoot,
-      CALENDAR_CACHE_DIR: mkdtempSync(join(tmpdir(), 'feed-cache-')),
+      CALENDAR_CACHE_DIR: cacheDir,
       WEBHOOK_SUBSCRIBERS: JSON.stringify([{ id: 'calendar-desk', url: receiver.url, secret: hookSecret, events: ['calendar.event_invalid'] }]),
     },
   });
@@ -127,8 +128,13 @@ it('asks the remote feed conditionally: a 304 is neither parsed nor planned; a f
   const remoteBroadcast = async () => (await calendarBroadcasts()).find((b) => b.title === 'remote-show');
   expect((await remoteBroadcast())?.phase).toBe('scheduled');
 
-  expect(await remoteOf()).toMatchObject({ status: 'unchanged', created: [], changed: [], cancelled: [] });
+  // Spoil the kept copy (its validators stay): a 304 that parsed it would fail, one that planned would cancel.
+  const kept = join(cacheDir, 'remote.json');
+  const good = readFileSync(kept, 'utf8');
+  writeFileSync(kept, JSON.stringify({ ...(JSON.parse(good) as object), body: 'not a calendar' }));
+  expect(await remoteOf()).toMatchObject({ status: 'unchanged', created: [], changed: [], cancelled: [], errors: [] });
   expect(remoteRequests.at(-1)?.ifNoneMatch).toBe('"v1"');
+  writeFileSync(kept, good);
 
   remoteMode = 'error';
   expect(await remoteOf()).toMatchObject({ status: 'failed', cancelled: [] });
