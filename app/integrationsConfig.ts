@@ -34,6 +34,7 @@ const feed = z.object({
   name: z.string().regex(/^[a-zA-Z0-9-_]{1,40}$/),
   url: z.string().min(1), // http(s):// or a file path
   defaults: z.record(z.string(), z.unknown()).default({}),
+  pollInterval: isoDuration.optional(), // least time between two requests to this feed
 });
 
 const schema = z.object({

@@ -9,12 +9,13 @@ import { loadConfig } from './config.js';
 import { mediaGateway } from './registerBroadcasts.js';
 import { loadIntegrationsConfig } from './integrationsConfig.js';
 import { registerWebhookFunctions } from './registerWebhooks.js';
+import { createGuardedFetch } from '../adapters/outboundGuard.js';
 
 export function registerIntegrationFunctions(): void {
   const config = loadIntegrationsConfig();
   const client = [df.input.durableClient()];
 
-  registerWebhookFunctions(config);
+  const { publishNotification } = registerWebhookFunctions(config);
 
   const appConfig = loadConfig();
   const policy = appConfig.broadcast;
@@ -27,7 +28,9 @@ export function registerIntegrationFunctions(): void {
   });
   df.app.orchestration(inboundReceiptOrchestrator, inboundWebhookReceipt);
 
-  const calendar = createCalendarSyncHandlers({ feeds: config.calendar.feeds, lookaheadMs: config.calendar.lookaheadMs, policy, defaultAccount: appConfig.account });
+  // Feeds are user-supplied URLs: only public https (or OUTBOUND_ALLOWED_HOSTS); the reader applies its own size cap and timeout.
+  const feedFetch = createGuardedFetch({ policy: config.outbound, maxBodyBytes: 64 * 1024 * 1024, timeoutMs: 60_000 });
+  const calendar = createCalendarSyncHandlers({ feeds: config.calendar.feeds, lookaheadMs: config.calendar.lookaheadMs, policy, defaultAccount: appConfig.account, fetch: feedFetch, publish: publishNotification });
   if (config.calendar.feeds.length > 0) {
     app.timer('syncCalendars', { schedule: config.calendar.schedule, runOnStartup: true, extraInputs: client, handler: calendar.syncCalendarsTimer });
   }

@@ -13,7 +13,8 @@ import { webhookDelivery } from '../orchestrators/webhookDelivery.js';
 import { webhookSubscriber } from '../orchestrators/webhookSubscriber.js';
 import type { IntegrationsConfig } from './integrationsConfig.js';
 
-export function registerWebhookFunctions(config: IntegrationsConfig): void {
+/** Returns the publisher other triggers use to hand a notice to delivery (the same fan-out as the activity). */
+export function registerWebhookFunctions(config: IntegrationsConfig): Pick<ReturnType<typeof createNotificationActivities>, 'publishNotification'> {
   const client = [df.input.durableClient()];
   const deps = {
     subscribers: () => config.subscribers,
@@ -38,4 +39,5 @@ export function registerWebhookFunctions(config: IntegrationsConfig): void {
   route('enableWebhookSubscriber', 'webhooks/subscribers/{id}/enable', 'POST', api.enableSubscriber);
   route('listWebhookDeliveries', 'webhooks/subscribers/{id}/deliveries', 'GET', api.listDeliveries);
   route('replayWebhookDelivery', 'webhooks/subscribers/{id}/deliveries/{deliveryId}/replay', 'POST', api.replayDelivery);
+  return { publishNotification: notifications.publishNotification };
 }

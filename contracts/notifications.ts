@@ -8,6 +8,7 @@ export const LifecycleEventTypes = [
   'broadcast.ended',
   'broadcast.failed',
   'broadcast.cancelled',
+  'calendar.event_invalid', // a calendar event that could not be read (data: feed, uid, message); broadcastId is empty
 ] as const;
 export type LifecycleEventType = (typeof LifecycleEventTypes)[number];
 
