@@ -28,8 +28,18 @@ export interface InstanceRow {
 export interface InboxRow {
   seq: number;
   instanceId: string;
+  /** The execution the message belongs to; null = whichever is current (client-raised events). */
+  executionId: string | null;
   visibleAt: number;
   event: string;
+}
+
+/** A timer trigger's schedule status, kept like the host's blob-stored ScheduleStatus. */
+export interface ScheduleStatusRow {
+  functionName: string;
+  last: number;
+  next: number;
+  lastUpdated: number;
 }
 
 export interface WorkRow {
@@ -75,7 +85,12 @@ export class DurableStore {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
         slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
       CREATE INDEX IF NOT EXISTS work_instance ON work (instanceId);
+      CREATE TABLE IF NOT EXISTS timer_status (
+        functionName TEXT PRIMARY KEY, last INTEGER NOT NULL, next INTEGER NOT NULL, lastUpdated INTEGER NOT NULL);
     `);
+    // Databases from before inbox rows were tagged with their execution.
+    const inboxColumns = this.#db.prepare('PRAGMA table_info(inbox)').all() as Array<{ name: string }>;
+    if (!inboxColumns.some((c) => c.name === 'executionId')) this.#db.exec('ALTER TABLE inbox ADD COLUMN executionId TEXT');
   }
 
   transaction<T>(fn: () => T): T {
@@ -141,8 +156,10 @@ export class DurableStore {
     this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(instanceId);
   }
 
-  enqueue(instanceId: string, event: string, visibleAt: number): number {
-    return Number(this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event) VALUES (?, ?, ?)').run(instanceId, visibleAt, event).lastInsertRowid);
+  enqueue(instanceId: string, event: string, visibleAt: number, executionId: string | null): number {
+    return Number(
+      this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event, executionId) VALUES (?, ?, ?, ?)').run(instanceId, visibleAt, event, executionId).lastInsertRowid,
+    );
   }
 
   /** The oldest event that is visible now, if any. */
@@ -196,5 +213,15 @@ export class DurableStore {
 
   clearWork(instanceId: string): void {
     this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(instanceId);
+  }
+
+  scheduleStatus(functionName: string): ScheduleStatusRow | undefined {
+    return this.#db.prepare('SELECT * FROM timer_status WHERE functionName = ?').get(functionName) as ScheduleStatusRow | undefined;
+  }
+
+  putScheduleStatus(row: ScheduleStatusRow): void {
+    this.#db
+      .prepare('INSERT INTO timer_status VALUES (@functionName, @last, @next, @lastUpdated) ON CONFLICT (functionName) DO UPDATE SET last = @last, next = @next, lastUpdated = @lastUpdated')
+      .run(row);
   }
 }
