@@ -8,8 +8,12 @@ import type { HistoryEvent } from '../../devhost/engine/history.js';
 export const appRoot = join(import.meta.dirname, 'app');
 export const tempDb = () => join(mkdtempSync(join(tmpdir(), 'devhost-')), 'durable.db');
 
-export async function startTestHost(clock = new ManualClock(Date.UTC(2030, 0, 1)), dbFile = tempDb()): Promise<{ host: LocalHost; clock: ManualClock; dbFile: string }> {
-  const host = await startHost({ appRoot, clock, dbFile, settings: { TICK_SCHEDULE: '0 * * * * *' } });
+export async function startTestHost(
+  clock = new ManualClock(Date.UTC(2030, 0, 1)),
+  dbFile = tempDb(),
+  settings: Record<string, string> = {},
+): Promise<{ host: LocalHost; clock: ManualClock; dbFile: string }> {
+  const host = await startHost({ appRoot, clock, dbFile, settings: { TICK_SCHEDULE: '0 * * * * *', TEST_HUB_NAME: 'DevhostTests', ...settings } });
   return { host, clock, dbFile };
 }
 

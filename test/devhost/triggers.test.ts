@@ -71,3 +71,43 @@ describe('timer triggers', () => {
     expect(seen[0]).toBe(false);
   });
 });
+
+describe('requests the host answers itself', () => {
+  it('answers a malformed %-escape in the path with 400 problem+json, not a crash', async () => {
+    const res = await fetch(`${host.url}/api/items/%E0%A4%A?code=${host.functionKey}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 400, field: 'path' });
+    expect((await fetch(`${host.url}/runtime/webhooks/durabletask/instances/%ZZ?code=${host.systemKey}`)).status).toBe(400);
+  });
+
+  it('passes %2F to the function as part of one route value', async () => {
+    const res = await fetch(`${host.url}/api/items/a%2Fb?code=${host.functionKey}`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { id: string }).id).toBe('a%2Fb');
+  });
+
+  it('refuses a body over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT with 413, declared or streamed', async () => {
+    const small = await startTestHost(undefined, undefined, { FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1024' });
+    try {
+      const url = `${small.host.url}/api/items/1?code=${small.host.functionKey}`;
+      const declared = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2000) }) });
+      expect(declared.status).toBe(413);
+      expect(await declared.json()).toMatchObject({ status: 413, field: 'body' });
+      const chunks = [new TextEncoder().encode('{"pad":"'), new TextEncoder().encode('y'.repeat(3000)), new TextEncoder().encode('"}')];
+      const stream = new ReadableStream({ pull: (c) => (chunks.length ? c.enqueue(chunks.shift()) : c.close()) });
+      const streamed = await fetch(url, { method: 'PUT', body: stream, duplex: 'half' } as RequestInit);
+      expect(streamed.status).toBe(413);
+      const fits = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(900) }) });
+      expect(fits.status).toBe(201);
+    } finally {
+      await small.host.close();
+    }
+  });
+
+  it('resolves %AppSetting% in host.json (hubName) from the settings', async () => {
+    const res = await fetch(`${host.url}/api/orchestrators/chain`, { method: 'POST', body: '1' });
+    const links = (await res.json()) as { statusQueryGetUri: string };
+    expect(new URL(links.statusQueryGetUri).searchParams.get('taskHub')).toBe('DevhostTests');
+  });
+});
