@@ -31,7 +31,7 @@ export interface HostOptions {
   /**
    * App settings, published to process.env before the app loads. Host settings read here:
    * DEVHOST_FUNCTION_KEY, DEVHOST_MASTER_KEY, DEVHOST_SYSTEM_KEY (durabletask_extension key; random
-   * when unset), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
+   * and kept in the database when unset), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
    * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, default 100 MB as in Azure).
    */
   settings?: Record<string, string>;
@@ -74,7 +74,6 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   const hostJson = resolveAppSettings(readHostJson(options.appRoot), setting);
   const durable = hostJson.extensions?.durableTask ?? {};
   const functionKey = setting('DEVHOST_FUNCTION_KEY') ?? 'local-function-key';
-  const systemKey = setting('DEVHOST_SYSTEM_KEY') ?? randomBytes(32).toString('base64url');
   const maxBodyBytes = Number(setting('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT') ?? DEFAULT_MAX_BODY_BYTES);
   if (!(maxBodyBytes > 0)) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive number of bytes.`);
   const delivery = options.delivery ?? deliveryFrom(setting, durable.storageProvider ?? {}, clock.now());
@@ -82,6 +81,8 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   const app = await loadFunctionApp({ appRoot: options.appRoot, entry: options.entry, settings });
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const store = new DurableStore(options.dbFile);
+  // Kept with the durable state, as Azure keeps host keys in storage: links survive a restart.
+  const systemKey = setting('DEVHOST_SYSTEM_KEY') ?? store.secret('durabletask_extension', () => randomBytes(32).toString('base64url'));
   const engine = new DurableEngine({
     store,
     app,

@@ -85,6 +85,7 @@ export class DurableStore {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
         slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
       CREATE INDEX IF NOT EXISTS work_instance ON work (instanceId);
+      CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS timer_status (
         functionName TEXT PRIMARY KEY, last INTEGER NOT NULL, next INTEGER NOT NULL, lastUpdated INTEGER NOT NULL);
     `);
@@ -223,5 +224,11 @@ export class DurableStore {
     this.#db
       .prepare('INSERT INTO timer_status VALUES (@functionName, @last, @next, @lastUpdated) ON CONFLICT (functionName) DO UPDATE SET last = @last, next = @next, lastUpdated = @lastUpdated')
       .run(row);
+  }
+
+  /** A host secret (like the host's keys in blob storage): created once with `generate`, then kept. */
+  secret(name: string, generate: () => string): string {
+    this.#db.prepare('INSERT OR IGNORE INTO secrets VALUES (?, ?)').run(name, generate());
+    return (this.#db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
   }
 }
