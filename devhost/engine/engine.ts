@@ -308,6 +308,8 @@ export class DurableEngine {
 
   async #runEpisodes(instanceId: string): Promise<void> {
     // Drain every visible event, one episode each; then arm for the next future one.
+    // Woken at its pick-up time: the first message runs without re-checking delivery (no endless deferral).
+    let due = this.#due.delete(instanceId);
     for (;;) {
       await yieldToEventLoop(); // keep HTTP requests and timers served while instances run
       if (this.#closed) return;
@@ -326,7 +328,8 @@ export class DurableEngine {
         this.#store.dequeue(next.seq);
         continue;
       }
-      const pickup = this.#due.delete(instanceId) ? now : this.#delivery.orchestrationPickup(instanceId, next.visibleAt);
+      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, next.visibleAt);
+      due = false;
       if (pickup > now) {
         this.#armAt(instanceId, pickup);
         return;
