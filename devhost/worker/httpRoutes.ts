@@ -129,18 +129,22 @@ export class MalformedPathError extends Error {}
 
 /**
  * Splits a raw request path into decoded segments. Each segment is decoded on its own and `%2F` stays
- * `%2F` (Kestrel never turns an encoded slash into a separator); malformed `%`-escapes throw.
+ * `%2F` (Kestrel never turns an encoded slash into a separator); malformed `%`-escapes and NUL throw.
  */
 export function pathSegments(rawPath: string): string[] {
   return rawPath
     .split('/')
     .filter((s) => s.length > 0)
     .map((segment) => {
+      let decoded: string;
       try {
-        return segment.split(/%2F/i).map((piece) => decodeURIComponent(piece)).join('%2F');
+        decoded = segment.split(/%2F/i).map((piece) => decodeURIComponent(piece)).join('%2F');
       } catch {
         throw new MalformedPathError(`The request path contains a malformed %-escape: "${segment}".`);
       }
+      // Kestrel refuses a NUL in the decoded path.
+      if (decoded.includes('\u0000')) throw new MalformedPathError(`The request path contains an encoded NUL: "${segment}".`);
+      return decoded;
     });
 }
 

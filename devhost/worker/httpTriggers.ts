@@ -74,7 +74,7 @@ export function createHttpTriggerRouter(app: FunctionApp, options: HttpTriggerOp
     const hit = findRoute(routes, req.method ?? 'GET', segments.slice(prefix.length));
     if (!hit) return false;
     const fn = functions.get(hit.route.info.name) as RegisteredFunction;
-    const url = new URL(`http://${req.headers.host ?? 'localhost'}${target.path}${target.query ? '?' + target.query : ''}`);
+    const url = requestUrl(req.headers.host, target);
     if (!authorized(String(fn.trigger.authLevel ?? 'function').toLowerCase(), req, url, options)) {
       res.writeHead(401).end();
       return true;
@@ -87,6 +87,16 @@ export function createHttpTriggerRouter(app: FunctionApp, options: HttpTriggerOp
     await invokeHttp(app, fn, { req, url, params: hit.params, body }, res);
     return true;
   };
+}
+
+/** The request's URL as the function sees it; a Host header that is not a host falls back to localhost. */
+function requestUrl(host: string | undefined, target: { path: string; query: string }): URL {
+  const rest = `${target.path}${target.query ? '?' + target.query : ''}`;
+  try {
+    return new URL(`http://${host ?? 'localhost'}${rest}`);
+  } catch {
+    return new URL(`http://localhost${rest}`);
+  }
 }
 
 export function sendTooLarge(res: ServerResponse, maxBody: number): void {

@@ -82,5 +82,7 @@ describe('templates', () => {
   it('refuses malformed %-escapes', () => {
     expect(() => pathSegments('/items/%E0%A4%A')).toThrow(MalformedPathError);
     expect(() => pathSegments('/items/100%')).toThrow(MalformedPathError);
+    expect(() => pathSegments('/items/a%00b')).toThrow(MalformedPathError);
+    expect(() => pathSegments('/items/%C0%AF')).toThrow(MalformedPathError); // overlong UTF-8
   });
 });

@@ -111,3 +111,19 @@ describe('requests the host answers itself', () => {
     expect(new URL(links.statusQueryGetUri).searchParams.get('taskHub')).toBe('DevhostTests');
   });
 });
+
+describe('odd requests', () => {
+  it('answers an encoded NUL with 400 and survives a Host header that is not a host', async () => {
+    expect((await fetch(`${host.url}/api/items/a%00b?code=${host.functionKey}`)).status).toBe(400);
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${host.url}/api/items/7?code=${host.functionKey}`, { headers: { host: 'not a host' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(200);
+  });
+});
