@@ -358,6 +358,7 @@ export class DurableEngine {
         this.#store.dequeue(inboxSeq);
         const current = this.#store.getInstance(instance.id);
         if (!current || terminalStatuses.includes(current.status)) return;
+        appended.push(historyEvent('OrchestratorCompleted', now));
         this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
         this.#finish(current, 'Terminated', (delivered.Input as string | undefined) ?? null, now);
       });
@@ -419,6 +420,7 @@ export class DurableEngine {
         this.#appendFinal(current, past.length + appended.length, 'ExecutionCompleted', now, { Result: output });
         this.#finish(current, 'Completed', output, now);
       } else {
+        this.#store.appendHistory(current.id, current.executionId, past.length + appended.length, [JSON.stringify(historyEvent('OrchestratorCompleted', now))]);
         current.status = 'Running';
         current.updatedAt = now;
         this.#store.putInstance(current);
@@ -582,8 +584,12 @@ export class DurableEngine {
     this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), now - 1, executionId);
   }
 
+  /** The execution's last event, then the episode's OrchestratorCompleted (as DTFx writes them). */
   #appendFinal(instance: InstanceRow, position: number, type: 'ExecutionCompleted' | 'ExecutionFailed', now: number, fields: Record<string, unknown>): void {
-    this.#store.appendHistory(instance.id, instance.executionId, position, [JSON.stringify(historyEvent(type, now, fields))]);
+    this.#store.appendHistory(instance.id, instance.executionId, position, [
+      JSON.stringify(historyEvent(type, now, fields)),
+      JSON.stringify(historyEvent('OrchestratorCompleted', now)),
+    ]);
   }
 
   /**

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, sendProblem, sendTooLarge, splitTarget } from '../worker/httpTriggers.js';
-import { eventTypeName, type HistoryEvent } from './history.js';
+import { EventType, eventTypeName, type HistoryEvent } from './history.js';
 import { DurableEngine, InstanceConflictError, InstanceGoneError, InstanceNotFoundError, InvalidRequestError } from './engine.js';
 import type { InstanceRow, RuntimeStatus } from './store.js';
 
@@ -254,7 +254,9 @@ export function toStatusJson(engine: DurableEngine, row: InstanceRow, show: { hi
     createdTime: new Date(row.createdAt).toISOString(),
     lastUpdatedTime: new Date(row.updatedAt).toISOString(),
   };
-  if (show.history) status.historyEvents = engine.history(row).map((e) => historyView(e, show.historyOutput));
+  // As the extension shows history: without the OrchestratorStarted/Completed bookkeeping events.
+  const bookkeeping = (e: HistoryEvent) => e.EventType === EventType.OrchestratorStarted || e.EventType === EventType.OrchestratorCompleted;
+  if (show.history) status.historyEvents = engine.history(row).filter((e) => !bookkeeping(e)).map((e) => historyView(e, show.historyOutput));
   return status;
 }
 

@@ -43,6 +43,22 @@ describe('failures as the extension delivers them', () => {
   });
 });
 
+describe('history shape', () => {
+  it('closes every episode with OrchestratorCompleted, and hides both bookkeeping events from showHistory', async () => {
+    const id = await start(host, 'chain', 1);
+    await done(id);
+    const types = history(id).map((e) => e.EventType);
+    const starts = types.filter((t) => t === 12).length;
+    expect(starts).toBe(4); // ExecutionStarted + three activity results
+    expect(types.filter((t) => t === 13).length).toBe(starts);
+    expect(types.slice(-2)).toEqual([1, 13]); // ExecutionCompleted, then OrchestratorCompleted
+    const shown = ((await status(host, id, '?showHistory=true')).historyEvents as Array<{ EventType: string }>).map((e) => e.EventType);
+    expect(shown).not.toContain('OrchestratorStarted');
+    expect(shown).not.toContain('OrchestratorCompleted');
+    expect(shown.at(-1)).toBe('ExecutionCompleted');
+  });
+});
+
 describe('replay checks', () => {
   it('fails an instance whose replayed actions no longer match history (a code change mid-flight)', async () => {
     const id = await start(host, 'evolving');
