@@ -204,6 +204,7 @@ export class DurableEngine {
 
   resume(instanceId: string): void {
     const instance = this.#require(instanceId);
+    if (terminalStatuses.includes(instance.status)) throw new InstanceGoneError(`Instance '${instanceId}' is ${instance.status}.`);
     if (instance.status !== 'Suspended') return;
     this.#setStatus(instance, 'Running');
     this.#wake(instanceId, this.#clock.now());

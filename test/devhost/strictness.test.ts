@@ -175,7 +175,7 @@ describe('management API', () => {
     expect((await fetch(rpc(host, `instances/?createdTimeFrom=${from}`), { method: 'DELETE' })).status).toBe(404);
   });
 
-  it('restarts an instance under a new id with its original input; rewind is refused for a completed one (410)', async () => {
+  it('restarts an instance under a new id with its original input; rewind and resume are refused for a completed one (410)', async () => {
     const id = await start(host, 'chain', 2);
     await done(id);
     const res = await fetch(rpc(host, `instances/${id}/restart`), { method: 'POST' });
@@ -185,6 +185,7 @@ describe('management API', () => {
     await done(restarted);
     expect((await status(host, restarted)).output).toBe('result 8');
     expect((await fetch(rpc(host, `instances/${id}/rewind`), { method: 'POST' })).status).toBe(410);
+    expect((await fetch(rpc(host, `instances/${id}/resume`), { method: 'POST' })).status).toBe(410);
     expect((await fetch(rpc(host, 'instances/missing/restart'), { method: 'POST' })).status).toBe(404);
   });
 });
