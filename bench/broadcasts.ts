@@ -27,7 +27,8 @@ const stack = await startLocalStack({
   clock,
   dataDir,
   timings: { ...realisticTimings, retryAfterSeconds: 0 }, // Retry-After is real seconds; the scaled clock would stretch it
-  settings: { DEVHOST_QUIET: '1', REAPER_SCHEDULE: '0 */5 * * * *' }, // the app's defaults otherwise
+  // Azure Storage's queue latency (host.json maxQueuePollingInterval), so the figures carry over to Azure.
+  settings: { DEVHOST_QUIET: '1', REAPER_SCHEDULE: '0 */5 * * * *', DEVHOST_DELIVERY: 'azure-storage' }, // the app's defaults otherwise
   seed: 42,
   maxLiveEvents: count + 10, // a quota raised for this many concurrent broadcasts
 });

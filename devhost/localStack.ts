@@ -31,6 +31,12 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/**
+ * Defaults for settings host.json refers to (`%DURABLE_TASK_HUB_NAME%`), as local.settings.example.json
+ * documents them; explicit settings win.
+ */
+export const defaultAppSettings: Record<string, string> = { DURABLE_TASK_HUB_NAME: 'BroadcastScheduler' };
+
 /** App settings that point the app at the emulator: its ARM endpoint, certificate and token endpoint. */
 export function emulatorSettings(emulator: AmsEmulator): Record<string, string> {
   if (!emulator.caCertFile) throw new Error('the emulator did not write its certificate file');
@@ -61,8 +67,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     dbFile: join(options.dataDir, 'devhost.db'),
     port: options.hostPort ?? 0,
-    // host.json names the task hub through this app setting, as each deployment slot does in Azure.
-    settings: { DURABLE_TASK_HUB_NAME: 'BroadcastScheduler', ...emulatorSettings(emulator), ...options.settings },
+    settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...options.settings },
   });
   return {
     host,

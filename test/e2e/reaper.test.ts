@@ -32,7 +32,7 @@ it('cleans up after a broadcast terminated by hand while live', async () => {
   const body = { id: 'terminated', startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 120) };
   expect((await stack.api('/api/broadcasts', { method: 'POST', body: JSON.stringify(body) })).status).toBe(201);
   await waitForBroadcast(stack, 'terminated', (b) => b.phase === 'live');
-  await fetch(`${stack.host.url}/runtime/webhooks/durabletask/instances/broadcast-terminated/terminate?reason=operator`, { method: 'POST' });
+  await fetch(`${stack.host.url}/runtime/webhooks/durabletask/instances/broadcast-terminated/terminate?reason=operator&code=${stack.host.systemKey}`, { method: 'POST' }); // the system key, as in Azure
   expect((await (await stack.api('/api/broadcasts/terminated')).json()) as { phase: string }).toMatchObject({ phase: 'cancelled' });
   await until(() => stack.emulator.liveEventStates()['bc-terminated'] === undefined);
 });
