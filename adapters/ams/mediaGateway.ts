@@ -20,8 +20,8 @@ export interface MediaGatewayOptions {
   busyWaitMs?: number;
   /** First pause between attempts on a busy live event (doubles, capped at 8 s). */
   busyBackoffMs?: number;
-  /** How long a live output delete may take before the call gives up (ms). */
-  outputDeleteTimeoutMs?: number;
+  /** How long a live output create or delete may take before the call gives up (ms). */
+  outputOperationTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -38,21 +38,21 @@ export class MediaGateway implements LiveEventJanitor {
     this.#options = {
       busyWaitMs: 60_000,
       busyBackoffMs: 100,
-      outputDeleteTimeoutMs: 5 * 60_000,
+      outputOperationTimeoutMs: 5 * 60_000,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       ...options,
     };
   }
 
   /**
-   * Polls a started operation to its end: quickly at first (a live output delete takes seconds), then
-   * backing off to 2 s, bounded by `outputDeleteTimeoutMs`. A failed operation throws.
+   * Polls a started operation to its end: quickly at first (a live output create or delete takes seconds), then
+   * backing off to 2 s, bounded by `outputOperationTimeoutMs`. A failed operation throws.
    */
   async #untilDone(poller: { isDone(): boolean; poll(): Promise<void>; getResult(): unknown }, what: string): Promise<void> {
-    const { outputDeleteTimeoutMs, sleep } = this.#options;
+    const { outputOperationTimeoutMs, sleep } = this.#options;
     let waited = 0;
     for (let pause = 5; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
-      if (waited >= outputDeleteTimeoutMs) throw new Error(`${what} did not finish within ${outputDeleteTimeoutMs} ms`);
+      if (waited >= outputOperationTimeoutMs) throw new Error(`${what} did not finish within ${outputOperationTimeoutMs} ms`);
       await sleep(pause);
       waited += pause;
       await poller.poll();
@@ -153,12 +153,16 @@ export class MediaGateway implements LiveEventJanitor {
     } catch (error) {
       if (classifyError(error).class !== 'notFound') throw error;
     }
-    const result = await this.#whileBusy(account, liveEventName, 'liveOutput', () => this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
-      assetName,
-      archiveWindowLength: recording.archiveWindow,
-      manifestName: recording.manifestName,
-      hls: recording.hlsFragmentsPerTsSegment === undefined ? undefined : { fragmentsPerTsSegment: recording.hlsFragmentsPerTsSegment },
-    }, POLL)).catch((error: unknown) => {
+    // Waits for the create to finish: "live" means recording, and the live event takes its next operation only then.
+    const result = await this.#whileBusy(account, liveEventName, 'liveOutput', async () => {
+      const poller = await this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
+        assetName,
+        archiveWindowLength: recording.archiveWindow,
+        manifestName: recording.manifestName,
+        hls: recording.hlsFragmentsPerTsSegment === undefined ? undefined : { fragmentsPerTsSegment: recording.hlsFragmentsPerTsSegment },
+      }, POLL);
+      await this.#untilDone(poller, `creating live output ${liveOutputName}`);
+    }).catch((error: unknown) => {
       throw error instanceof StillBusy ? new Error(`live event ${liveEventName} stayed busy; the live output ${liveOutputName} was not created yet`) : error;
     });
     if ('verdict' in result) throw new Error(`live output ${liveOutputName} cannot be created on live event ${liveEventName} (${result.snapshot.resourceState ?? 'gone'}): ${result.message}`);
