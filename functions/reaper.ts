@@ -6,14 +6,15 @@ import type { LiveEventJanitor, MediaAccountRef } from '../contracts/media.js';
 
 export interface ReaperDeps {
   janitor: () => LiveEventJanitor;
-  account: MediaAccountRef;
+  accounts: readonly MediaAccountRef[];
   graceMs: number;
   deleteOrphans: boolean;
+  managedBy: string;
 }
 
 export function createReaperHandlers(deps: ReaperDeps) {
   const run = (context: InvocationContext, now: number): Promise<ReapReport> =>
-    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), account: deps.account, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans });
+    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), accounts: deps.accounts, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
 
   return {
     reapLeakedLiveEventsTimer: async (timer: Timer, context: InvocationContext): Promise<void> => {

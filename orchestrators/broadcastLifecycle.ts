@@ -24,6 +24,7 @@ import {
   type StartupProfile,
 } from '../contracts/mediaActivities.js';
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
+import { parseRescheduleEvent } from '../domain/broadcastEvents.js';
 import { liveEventNameFor, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, planStartup } from '../domain/schedule.js';
 
@@ -97,7 +98,11 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     return { event: events[index], data: winner.result };
   }
 
-  function applyReschedule(change: RescheduleEvent, live: boolean): void {
+  function applyReschedule(raw: RescheduleEvent, live: boolean): void {
+    // Events can be raised around the API (management API): never trust their data.
+    const checked = parseRescheduleEvent(raw, spec, live);
+    if (!checked.ok) return void status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: status.phase, note: checked.note });
+    const change = checked.value;
     const endAt = change.endAt ?? spec.endAt;
     if (live) {
       spec = { ...spec, endAt };
@@ -224,7 +229,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         outcome = 'cancelled';
         break;
       }
-      const endAt = (got.data as ExtendEvent | RescheduleEvent).endAt;
+      const endAt = (got.data as ExtendEvent | RescheduleEvent | null)?.endAt;
       if (endAt) applyReschedule({ endAt }, true);
       status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: 'live', note: `end moved to ${spec.endAt}` });
       ctx.df.setCustomStatus(status);

@@ -5,7 +5,7 @@
  */
 import type { AzureMediaServices, LiveEvent } from '@azure/arm-mediaservices';
 import type { LiveEventSettings, RecordingSettings } from '../../contracts/broadcast.js';
-import type { LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
+import type { JanitorOutcome, LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError } from '../../domain/errors.js';
 
@@ -14,7 +14,8 @@ const POLL = { updateIntervalInMs: 1_000 };
 export class MediaGateway implements LiveEventJanitor {
   readonly #locations = new Map<string, string>();
 
-  constructor(private readonly client: AzureMediaServices) {}
+  /** `tags`: written on every live event this gateway creates (the deployment's managedBy mark for the reaper). */
+  constructor(private readonly client: AzureMediaServices, private readonly tags: Record<string, string> = {}) {}
 
   async readLiveEvent(account: MediaAccountRef, name: string): Promise<LiveEventSnapshot> {
     try {
@@ -30,7 +31,7 @@ export class MediaGateway implements LiveEventJanitor {
     if (existing.exists) return existing;
     const location = await this.locationOf(account);
     try {
-      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, broadcastId, settings), POLL);
+      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, { ...this.tags, broadcastId }, settings), POLL);
     } catch (error) {
       if (classifyError(error).class !== 'busy') throw error; // a concurrent create of the same event is fine
     }
@@ -98,32 +99,38 @@ export class MediaGateway implements LiveEventJanitor {
 
   async listLiveEvents(account: MediaAccountRef): Promise<LiveEventSummary[]> {
     const events: LiveEventSummary[] = [];
-    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) {
-      events.push({
-        name: e.name ?? '',
-        resourceState: e.resourceState ?? 'Unknown',
-        tags: e.tags ?? {},
-        createdAt: e.created?.toISOString(),
-        lastModifiedAt: e.lastModified?.toISOString(),
-      });
-    }
+    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) events.push(summary(e));
     return events;
   }
 
-  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<void> {
+  async getLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<LiveEventSummary | undefined> {
     try {
-      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return summary(await this.client.liveEvents.get(account.resourceGroup, account.accountName, liveEventName));
     } catch (error) {
-      const c = classifyError(error).class;
-      if (c !== 'notFound' && c !== 'wrongState') throw error;
+      if (classifyError(error).class === 'notFound') return undefined;
+      throw error;
     }
   }
 
-  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<void> {
+  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<JanitorOutcome> {
+    try {
+      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return 'done';
+    } catch (error) {
+      const c = classifyError(error).class;
+      if (c === 'notFound') return 'gone';
+      if (c === 'wrongState') return 'done';
+      throw error;
+    }
+  }
+
+  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<JanitorOutcome> {
     try {
       await this.client.liveEvents.beginDelete(account.resourceGroup, account.accountName, liveEventName, POLL);
+      return 'done';
     } catch (error) {
-      if (classifyError(error).class !== 'notFound') throw error;
+      if (classifyError(error).class === 'notFound') return 'gone';
+      throw error;
     }
   }
 
@@ -136,6 +143,10 @@ export class MediaGateway implements LiveEventJanitor {
     }
     return location;
   }
+}
+
+function summary(e: LiveEvent): LiveEventSummary {
+  return { name: e.name ?? '', resourceState: e.resourceState ?? 'Unknown', tags: e.tags ?? {}, createdAt: e.created?.toISOString(), lastModifiedAt: e.lastModified?.toISOString() };
 }
 
 function snapshot(event: LiveEvent): LiveEventSnapshot {
@@ -159,10 +170,10 @@ function ipRanges(cidrs: string[]) {
   };
 }
 
-function liveEventBody(location: string, broadcastId: string, s: LiveEventSettings): LiveEvent {
+function liveEventBody(location: string, tags: Record<string, string>, s: LiveEventSettings): LiveEvent {
   return {
     location,
-    tags: { broadcastId },
+    tags,
     description: s.description,
     useStaticHostname: s.useStaticHostname,
     hostnamePrefix: s.hostnamePrefix,

@@ -18,7 +18,7 @@ async function until(check: () => boolean, timeoutMs = 20_000) {
 
 it('stops and deletes an orphaned live event left running', async () => {
   const media = clientFor(stack.emulator);
-  await media.liveEvents.beginCreateAndWait('broadcast-rg', 'broadcastams', 'orphan1', { location: 'westeurope', input: { streamingProtocol: 'RTMP' }, tags: { broadcastId: 'nobody' } }, { updateIntervalInMs: 5 });
+  await media.liveEvents.beginCreateAndWait('broadcast-rg', 'broadcastams', 'orphan1', { location: 'westeurope', input: { streamingProtocol: 'RTMP' }, tags: { broadcastId: 'nobody', managedBy: 'broadcast-scheduler' } }, { updateIntervalInMs: 5 });
   await media.liveEvents.beginStartAndWait('broadcast-rg', 'broadcastams', 'orphan1', { updateIntervalInMs: 5 });
   expect(stack.emulator.liveEventStates().orphan1).toBe('Running');
   await until(() => stack.emulator.liveEventStates().orphan1 === undefined);
