@@ -2,7 +2,7 @@
 import type * as df from 'durable-functions';
 import { readCalendarFeed } from '../adapters/calendarFeed.js';
 import { createBroadcastService } from '../adapters/broadcastService.js';
-import type { CalendarFeedConfig } from '../app/integrationsConfig.js';
+import type { CalendarFeedSettings as CalendarFeedConfig } from '../contracts/settings.js';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import { parseChangeBroadcast, parseCreateBroadcast } from '../domain/broadcastRequest.js';

@@ -114,7 +114,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
         if (await find(spec.id)) return this.schedule(spec);
         throw error;
       }
-      return { created: true, broadcast: toBroadcastView(await require(spec.id)) };
+      // What was just written, without reading it back: a new broadcast is scheduled and has no status yet.
+      const at = new Date().toISOString();
+      return { created: true, broadcast: toBroadcastView({ runtimeStatus: 'Pending', input, customStatus: null, output: null, createdTime: at, lastUpdatedTime: at }) };
     },
 
     async get(id: string): Promise<BroadcastView | undefined> {

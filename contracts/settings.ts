@@ -55,3 +55,11 @@ export interface RetentionSettings {
 
 /** Tag every live event this deployment creates carries; the reaper touches nothing without it. */
 export const ManagedByTag = 'managedBy';
+
+/** A calendar feed as configured (CALENDAR_FEEDS): an https URL or a file under the configured folder. */
+export interface CalendarFeedSettings {
+  name: string;
+  url: string;
+  /** Broadcast fields every event of the feed starts from. */
+  defaults: Record<string, unknown>;
+}

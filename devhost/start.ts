@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const { host, emulator } = stack;
 
   console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
+  console.log(`Function key:    ${host.functionKey}  (send as x-functions-key: … or ?code=…)`);
   console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);
   if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
   if (clock !== systemClock && emulator) console.log(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);

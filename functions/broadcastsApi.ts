@@ -1,10 +1,10 @@
 /** The HTTP API under /api/broadcasts: thin handlers that authorize, validate and hand over to the broadcast service. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import { BroadcastPhases, type BroadcastPhase, type BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import { BroadcastRoles, type ApiSettings, type BroadcastRole } from '../contracts/settings.js';
+import { durableClientOf } from '../adapters/durableClient.js';
 import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
 import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import type { BroadcastView } from '../domain/broadcastView.js';
@@ -35,7 +35,7 @@ export function redactForReader(view: BroadcastView): BroadcastView {
 
 export function createBroadcastHandlers(deps: BroadcastApiDeps) {
   const api: ApiSettings = deps.api ?? { auth: 'key', maxBodyBytes: 64 * 1024, accounts: [deps.defaultAccount] };
-  const service = (context: InvocationContext) => createBroadcastService(df.getClient(context), deps.policy);
+  const service = (context: InvocationContext) => createBroadcastService(durableClientOf(context), deps.policy);
 
   /**
    * Who is calling. With key auth the Functions host has already checked the key (authLevel "function"):
