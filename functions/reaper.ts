@@ -1,8 +1,9 @@
 /** The leak reaper's triggers: on a schedule, and on demand (POST /api/reaper/run) with the report as the answer. */
-import type { HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { reapOnce, type ReapReport } from '../activities/reaperActivities.js';
 import type { LiveEventJanitor, MediaAccountRef } from '../contracts/media.js';
+import { withProblemDetails } from './http.js';
 
 export interface ReaperDeps {
   janitor: () => LiveEventJanitor;
@@ -22,6 +23,6 @@ export function createReaperHandlers(deps: ReaperDeps) {
       const report = await run(context, Date.parse(timer.scheduleStatus?.lastUpdated ?? '') || Date.now());
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
-    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, Date.now()) }),
+    reapLeakedLiveEventsHttp: withProblemDetails(async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, Date.now()) })),
   };
 }
