@@ -56,6 +56,8 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   const functionKey = settings.DEVHOST_FUNCTION_KEY ?? process.env.DEVHOST_FUNCTION_KEY ?? 'local-function-key';
 
   const app = await loadFunctionApp({ appRoot: options.appRoot, entry: options.entry, settings });
+  // The app's triggers read "now" from here when set (functions/triggerClock.ts); in Azure that is the real time.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('azure-functions.local-host.now')] = () => clock.now();
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const store = new DurableStore(options.dbFile);
   const engine = new DurableEngine({

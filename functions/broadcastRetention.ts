@@ -6,6 +6,7 @@
 import type { InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { queryInstances } from '../adapters/instanceQuery.js';
+import { triggerNow } from './triggerClock.js';
 
 const TERMINAL = ['Completed', 'Failed', 'Terminated'];
 const PAGE = 500;
@@ -48,7 +49,7 @@ export async function purgeFinished(client: df.DurableClient, now: number, reten
 export function createRetentionHandlers(deps: { retentionMs: number }) {
   return {
     purgeTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
-      const report = await purgeFinished(df.getClient(context), Date.now(), deps.retentionMs);
+      const report = await purgeFinished(df.getClient(context), triggerNow(), deps.retentionMs);
       if (report.purged > 0) context.log('purged finished instances', JSON.stringify(report));
     },
   };
