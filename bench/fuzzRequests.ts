@@ -20,6 +20,9 @@ export interface FuzzFinding {
   body: string;
 }
 
+/** Where inbound webhooks are served (app/registerIntegrations.ts); the one place tests and fuzz take it from. */
+export const INBOUND_WEBHOOK_PATH = '/api/webhooks/';
+
 const HOSTILE_IDS = ['%', '\\', '?', '#', '..', '.', 'a?b=c', 'a#frag', 'x'.repeat(300), 'A', '-a', 'a-', ' ', 'é', '😀', '%00', 'a\u0000b', '<script>', "' OR 1=1", 'broadcast-x', 'nul', 'con', '$id', '{id}'];
 const HOSTILE_STRINGS = ['', ' ', 'null', 'true', '0', '-1', '1e309', 'NaN', '9'.repeat(400), '2030-13-45T99:99:99Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59Z', 'P9999Y', '\u0000', '../../etc/passwd', '%', '\\', 'a'.repeat(5000)];
 const FIELD_NAMES = ['id', 'title', 'startAt', 'endAt', 'account', 'liveEvent', 'recording', 'keepLiveEvent', '__proto__', 'constructor', 'type', 'data', 'url', 'secret', 'events'];
@@ -71,14 +74,14 @@ export function fuzzRequests(seed: number, count: number): FuzzRequest[] {
     () => ({ method: 'POST', path: `/api/broadcasts/${segment(id())}/extend` }),
     () => ({ method: 'POST', path: `/api/broadcasts/${segment(id())}/stop` }),
     () => ({ method: 'POST', path: `/api/broadcasts/${segment(id())}/cancel` }),
-    () => ({ method: 'POST', path: `/api/webhooks/${segment(pick(['crm', 'nobody', ...HOSTILE_IDS]))}` }),
+    () => ({ method: 'POST', path: `${INBOUND_WEBHOOK_PATH}${segment(pick(['crm', 'nobody', ...HOSTILE_IDS]))}` }),
     () => ({ method: 'GET', path: '/api/openapi.json' }),
   ];
   return Array.from({ length: count }, () => {
     const { method, path } = pick(routes)();
     const headers: Record<string, string> = { 'content-type': pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']) };
     if (random() < 0.3) headers['idempotency-key'] = pick(['k1', '', 'x'.repeat(300), '%', 'é'].map((k) => encodeURIComponent(k)));
-    if (path.startsWith('/api/webhooks/')) {
+    if (path.startsWith(INBOUND_WEBHOOK_PATH)) {
       headers['webhook-id'] = pick(['msg_1', '', 'x'.repeat(300), '%']);
       headers['webhook-timestamp'] = pick([String(Math.floor(Date.now() / 1000)), '0', 'abc', '']);
       headers['webhook-signature'] = pick(['v1,AAAA', '', 'v1,' + 'A'.repeat(44)]);

@@ -44,7 +44,8 @@ export const withProblemDetails = (handler: Handler): Handler => async (request,
   try {
     return await handler(request, context);
   } catch (error) {
-    context.error(`${context.functionName} failed (correlation id ${context.invocationId})`, error);
+    // The stack only: SDK errors carry their request (URLs with keys, headers) in other properties.
+    context.error(`${context.functionName} failed (correlation id ${context.invocationId}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return problemResponse(internalProblem(context.invocationId));
   }
 };

@@ -1,7 +1,7 @@
 // Each attack from issue 10, tried against the whole product, and refused.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fuzzRequests, runFuzz } from '../../bench/fuzzRequests.js';
+import { fuzzRequests, INBOUND_WEBHOOK_PATH, runFuzz } from '../../bench/fuzzRequests.js';
 import { inMinutes, startStack, waitForBroadcast, type Stack } from '../support/stack.js';
 
 const inSecret = `whsec_${Buffer.from('inbound-secret-for-security-tests').toString('base64')}`;
@@ -94,7 +94,7 @@ describe('hostile ids', () => {
     const res = await create('a?b');
     expect(res.status).toBe(400);
     for (const id of ['a?b', '../x', 'x'.repeat(40)]) {
-      const hook = await stack.api('/api/webhooks/crm', signed({ type: 'broadcast.stop', data: { id } }, `msg_hostile_${id.length}_${id.charCodeAt(1)}`));
+      const hook = await stack.api(`${INBOUND_WEBHOOK_PATH}crm`, signed({ type: 'broadcast.stop', data: { id } }, `msg_hostile_${id.length}_${id.charCodeAt(1)}`));
       expect(hook.status, id).toBe(400);
       expect(isProblem(hook)).toBe(true);
     }
@@ -109,8 +109,8 @@ function signed(body: unknown, id: string, at = new Date()) {
 describe('inbound webhooks', () => {
   it('maps messages that share a long prefix to different broadcasts', async () => {
     const command = () => ({ type: 'broadcast.create', data: { startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) } });
-    const first = await stack.api('/api/webhooks/crm', signed(command(), 'msg_00000001'));
-    const second = await stack.api('/api/webhooks/crm', signed(command(), 'msg_00000002'));
+    const first = await stack.api(`${INBOUND_WEBHOOK_PATH}crm`, signed(command(), 'msg_00000001'));
+    const second = await stack.api(`${INBOUND_WEBHOOK_PATH}crm`, signed(command(), 'msg_00000002'));
     expect([first.status, second.status]).toEqual([202, 202]);
     const ids = [((await first.json()) as { broadcastId: string }).broadcastId, ((await second.json()) as { broadcastId: string }).broadcastId];
     expect(ids[0]).not.toBe(ids[1]);
@@ -121,7 +121,7 @@ describe('inbound webhooks', () => {
 describe('bodies', () => {
   it('answers 413 problem+json to a body over the limit, before parsing it', async () => {
     const big = JSON.stringify({ title: 'x'.repeat(1024 * 1024) });
-    for (const path of ['/api/broadcasts', '/api/broadcasts/victim/extend', '/api/webhooks/crm']) {
+    for (const path of ['/api/broadcasts', '/api/broadcasts/victim/extend', `${INBOUND_WEBHOOK_PATH}crm`]) {
       const started = Date.now();
       const res = await stack.api(path, { method: 'POST', body: big });
       expect(res.status, path).toBe(413);
