@@ -71,16 +71,21 @@ export interface ListQuery {
 const PRE_START: readonly BroadcastPhase[] = ['scheduled', 'allocating', 'standby'];
 
 export function createBroadcastService(client: df.DurableClient, policy: BroadcastPolicy) {
-  async function find(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  /** The instance named after the broadcast, whatever it holds. */
+  async function instance(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
     // Ids reach Durable URLs: anything outside the id charset cannot name a broadcast.
     if (!isBroadcastId(id)) return undefined;
     try {
-      const status = await client.getStatus(broadcastInstanceId(id), { showInput: true });
-      return status.name === broadcastOrchestrator && readBroadcast(status).ok ? status : undefined;
+      return await client.getStatus(broadcastInstanceId(id), { showInput: true });
     } catch (error) {
       if (error instanceof Error && /404/.test(error.message)) return undefined;
       throw error;
     }
+  }
+
+  async function find(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+    const status = await instance(id);
+    return status && status.name === broadcastOrchestrator && readBroadcast(status).ok ? status : undefined;
   }
 
   async function require(id: string): Promise<df.DurableOrchestrationStatus> {
@@ -100,7 +105,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
   return {
     /** Idempotent on the id: the same spec again returns the existing broadcast; a different one is a conflict. */
     async schedule(spec: BroadcastSpec): Promise<{ created: boolean; broadcast: BroadcastView }> {
-      const existing = await find(spec.id);
+      const raw = await instance(spec.id);
+      const existing = raw && raw.name === broadcastOrchestrator && readBroadcast(raw).ok ? raw : undefined;
+      if (raw && !existing) throw new BroadcastConflictError(`The id '${spec.id}' is taken by an instance that is not a broadcast.`);
       if (existing) {
         const same = JSON.stringify({ ...(existing.input as BroadcastOrchestrationInput).spec, origin: undefined }) === JSON.stringify({ ...spec, origin: undefined });
         if (!same) throw new BroadcastConflictError(`A different broadcast with id '${spec.id}' already exists.`);

@@ -166,6 +166,11 @@ describe('the Durable management API cannot bypass validation', () => {
     const one = await stack.api('/api/broadcasts/handmade');
     expect(one.status).toBe(404);
     expect(isProblem(one)).toBe(true);
+    expect((await stack.api('/api/broadcasts/handmade/cancel', { method: 'POST' })).status).toBe(404);
+    // Its id is taken: creating a broadcast with it is a conflict, not a 500.
+    const clash = await create('handmade');
+    expect(clash.status).toBe(409);
+    expect(isProblem(clash)).toBe(true);
   });
 });
 
