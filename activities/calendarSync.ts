@@ -8,7 +8,7 @@ import type * as df from 'durable-functions';
 import { Duration } from 'luxon';
 import { createCalendarFeedReader, createFileFeedCache, defaultFeedCacheDir, type FeedCache, type FeedCacheEntry, type FeedRead, type FeedSource, type FetchLike } from '../adapters/calendarFeed.js';
 import { createBroadcastService } from '../adapters/broadcastService.js';
-import type { CalendarFeedConfig } from '../app/integrationsConfig.js';
+import type { CalendarFeedSettings as CalendarFeedConfig } from '../contracts/settings.js';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import type { LifecycleNotification } from '../contracts/notifications.js';

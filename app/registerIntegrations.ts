@@ -24,7 +24,7 @@ export function registerIntegrationFunctions(): void {
     methods: ['POST'],
     authLevel: 'anonymous', // authenticated by the Standard Webhooks signature
     extraInputs: client,
-    handler: createInboundWebhookHandler({ secrets: () => config.inboundSecrets, policy, defaultAccount: appConfig.account }),
+    handler: createInboundWebhookHandler({ secrets: () => config.inboundSecrets, policy, defaultAccount: appConfig.account, api: appConfig.api }),
   });
   df.app.orchestration(inboundReceiptOrchestrator, inboundWebhookReceipt);
 
@@ -36,7 +36,7 @@ export function registerIntegrationFunctions(): void {
   }
   app.http('syncCalendarsNow', { route: 'calendar/sync', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: calendar.syncCalendarsHttp });
 
-  const reaper = createReaperHandlers({ janitor: mediaGateway, account: appConfig.account, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
+  const reaper = createReaperHandlers({ janitor: mediaGateway, accounts: appConfig.api.accounts, managedBy: appConfig.deploymentId, graceMs: config.reaper.graceMs, deleteOrphans: config.reaper.deleteOrphans });
   app.timer('reapLeakedLiveEvents', { schedule: config.reaper.schedule, extraInputs: client, handler: reaper.reapLeakedLiveEventsTimer });
   app.http('runLeakReaper', { route: 'reaper/run', methods: ['POST'], authLevel: 'function', extraInputs: client, handler: reaper.reapLeakedLiveEventsHttp });
 }

@@ -41,7 +41,7 @@ const windows = Array.from({ length: count }, (_, i) => {
 for (const w of windows) {
   const res = await fetch(`${stack.host.url}/api/broadcasts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-functions-key': stack.host.functionKey },
     body: JSON.stringify({ id: w.id, startAt: new Date(w.start).toISOString(), endAt: new Date(w.end).toISOString() }),
   });
   if (res.status !== 201) throw new Error(`scheduling ${w.id} failed: ${res.status} ${await res.text()}`);
@@ -78,7 +78,7 @@ for (const w of windows) {
 }
 const phases: Record<string, number> = {};
 for (const w of windows) {
-  const view = (await (await fetch(`${stack.host.url}/api/broadcasts/${w.id}`)).json()) as { phase: string; error?: { message: string } };
+  const view = (await (await fetch(`${stack.host.url}/api/broadcasts/${w.id}`, { headers: { 'x-functions-key': stack.host.functionKey } })).json()) as { phase: string; error?: { message: string } };
   phases[view.phase] = (phases[view.phase] ?? 0) + 1;
   if (view.error) console.log(`${w.id}: ${view.phase}: ${view.error.message}`);
 }

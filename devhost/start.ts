@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const { host, emulator } = stack;
 
   console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
+  console.log(`Function key:    ${host.functionKey}  (send as x-functions-key: … or ?code=…)`);
   console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances?code=${host.systemKey}  (system key)`);
   console.log(`Delivery:        ${settings.DEVHOST_DELIVERY === 'instant' ? 'instant' : 'Azure Storage queue polling (DEVHOST_DELIVERY=instant to turn off)'}`);
   if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);

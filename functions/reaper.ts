@@ -1,20 +1,22 @@
 /** The leak reaper's triggers: on a schedule, and on demand (POST /api/reaper/run) with the report as the answer. */
-import type { HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { reapOnce, type ReapReport } from '../activities/reaperActivities.js';
 import type { LiveEventJanitor, MediaAccountRef } from '../contracts/media.js';
 import { triggerNow } from './triggerClock.js';
+import { withProblemDetails } from './http.js';
 
 export interface ReaperDeps {
   janitor: () => LiveEventJanitor;
-  account: MediaAccountRef;
+  accounts: readonly MediaAccountRef[];
   graceMs: number;
   deleteOrphans: boolean;
+  managedBy: string;
 }
 
 export function createReaperHandlers(deps: ReaperDeps) {
   const run = (context: InvocationContext, now: number): Promise<ReapReport> =>
-    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), account: deps.account, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans });
+    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), accounts: deps.accounts, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
 
   return {
     reapLeakedLiveEventsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
@@ -22,6 +24,6 @@ export function createReaperHandlers(deps: ReaperDeps) {
       const report = await run(context, triggerNow());
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
-    reapLeakedLiveEventsHttp: async (_request: unknown, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, triggerNow()) }),
+    reapLeakedLiveEventsHttp: withProblemDetails(async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, triggerNow()) })),
   };
 }

@@ -12,7 +12,6 @@ import {
   type BroadcastPhase,
   type BroadcastSpec,
   type BroadcastStatus,
-  type ExtendEvent,
   type LiveEventSettings,
   type RescheduleEvent,
 } from '../contracts/broadcast.js';
@@ -25,6 +24,7 @@ import {
   type StartupProfile,
 } from '../contracts/mediaActivities.js';
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
+import { parseExtendEvent, parseRescheduleEvent } from '../domain/broadcastEvents.js';
 import { appendTimeline } from '../domain/broadcastStatus.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
@@ -167,8 +167,13 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
    * sent to AMS and the others are left out (the API refuses them with 409; this only guards against raw events).
    */
   function* applyChange(command: Command, live: boolean): Step<void> {
-    if (command.event === BroadcastEvents.extend) return applyReschedule({ endAt: (command.data as ExtendEvent).endAt }, live);
-    const change = command.data as RescheduleEvent;
+    // Events can be raised around the API (the management API): their data is checked again here.
+    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec) : parseRescheduleEvent(command.data, spec, live);
+    if (!checked.ok) {
+      note(status.phase, checked.note);
+      return;
+    }
+    const change: RescheduleEvent = checked.value;
     const state = status.liveEventState ?? (status.liveEventName ? 'Stopped' : undefined);
     if (live || !change.liveEvent || state === undefined || state === 'Deleted') return applyReschedule(change, live);
     const next: LiveEventSettings = { ...spec.liveEvent, ...change.liveEvent };

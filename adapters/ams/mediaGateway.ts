@@ -9,7 +9,7 @@
  */
 import type { AzureMediaServices, LiveEvent } from '@azure/arm-mediaservices';
 import type { LiveEventSettings, RecordingSettings } from '../../contracts/broadcast.js';
-import type { LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
+import type { JanitorOutcome, LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
 
@@ -31,8 +31,10 @@ export class MediaGateway implements LiveEventJanitor {
   readonly #locations = new Map<string, string>();
   readonly #options: Required<MediaGatewayOptions>;
 
+  /** `tags`: written on every live event this gateway creates (the deployment's managedBy mark for the reaper). */
   constructor(
     private readonly client: AzureMediaServices,
+    private readonly tags: Record<string, string> = {},
     options: MediaGatewayOptions = {},
   ) {
     this.#options = {
@@ -98,7 +100,7 @@ export class MediaGateway implements LiveEventJanitor {
     if (existing.exists) return existing;
     const location = await this.locationOf(account);
     try {
-      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, broadcastId, settings), POLL);
+      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, { ...this.tags, broadcastId }, settings), POLL);
     } catch (error) {
       // A refused create of an event that exists now (a concurrent create) is fine; anything else is not.
       const c = classifyError(error).class;
@@ -201,33 +203,42 @@ export class MediaGateway implements LiveEventJanitor {
 
   async listLiveEvents(account: MediaAccountRef): Promise<LiveEventSummary[]> {
     const events: LiveEventSummary[] = [];
-    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) {
-      events.push({
-        name: e.name ?? '',
-        resourceState: e.resourceState ?? 'Unknown',
-        tags: e.tags ?? {},
-        createdAt: e.created?.toISOString(),
-        lastModifiedAt: e.lastModified?.toISOString(),
-      });
-    }
+    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) events.push(summary(e));
     return events;
   }
 
-  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<void> {
+  async getLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<LiveEventSummary | undefined> {
     try {
-      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return summary(await this.client.liveEvents.get(account.resourceGroup, account.accountName, liveEventName));
     } catch (error) {
-      // Gone, or refused as things stand (already stopping, busy, wrong state): the next reaper run looks again.
-      const c = classifyError(error).class;
-      if (c !== 'notFound' && c !== 'refused' && c !== 'busy') throw error;
+      if (classifyError(error).class === 'notFound') return undefined;
+      throw error;
     }
   }
 
-  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<void> {
+  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<JanitorOutcome> {
+    try {
+      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return 'done';
+    } catch (error) {
+      const c = classifyError(error).class;
+      if (c === 'notFound') return 'gone';
+      if (c !== 'refused' && c !== 'busy') throw error;
+      // Refused as things stand: decide from the state it is in now (stopped by someone else, or really not stopped).
+      const now = await this.readLiveEvent(account, liveEventName);
+      if (!now.exists) return 'gone';
+      if (now.resourceState === 'Stopped' || now.resourceState === 'Stopping') return 'done';
+      throw error;
+    }
+  }
+
+  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<JanitorOutcome> {
     try {
       await this.client.liveEvents.beginDelete(account.resourceGroup, account.accountName, liveEventName, POLL);
+      return 'done';
     } catch (error) {
-      if (classifyError(error).class !== 'notFound') throw error;
+      if (classifyError(error).class === 'notFound') return 'gone';
+      throw error;
     }
   }
 
@@ -240,6 +251,10 @@ export class MediaGateway implements LiveEventJanitor {
     }
     return location;
   }
+}
+
+function summary(e: LiveEvent): LiveEventSummary {
+  return { name: e.name ?? '', resourceState: e.resourceState ?? 'Unknown', tags: e.tags ?? {}, createdAt: e.created?.toISOString(), lastModifiedAt: e.lastModified?.toISOString() };
 }
 
 function snapshot(event: LiveEvent): LiveEventSnapshot {
@@ -263,10 +278,10 @@ function ipRanges(cidrs: string[]) {
   };
 }
 
-function liveEventBody(location: string, broadcastId: string, s: LiveEventSettings): LiveEvent {
+function liveEventBody(location: string, tags: Record<string, string>, s: LiveEventSettings): LiveEvent {
   return {
     location,
-    tags: { broadcastId },
+    tags,
     description: s.description,
     useStaticHostname: s.useStaticHostname,
     hostnamePrefix: s.hostnamePrefix,

@@ -12,7 +12,7 @@ let gateway: MediaGateway;
 const account = { subscriptionId: subscription, resourceGroup: rg, accountName };
 beforeAll(async () => {
   ({ emulator, client } = await startTestEmulator({ pageSize: 1 }));
-  gateway = new MediaGateway(client, { busyWaitMs: 2_000, busyBackoffMs: 5 });
+  gateway = new MediaGateway(client, {}, { busyWaitMs: 2_000, busyBackoffMs: 5 });
 });
 afterAll(() => emulator.close());
 beforeEach(() => {
@@ -55,7 +55,7 @@ it('reports busy once the wait is used up', async () => {
   await client.liveEvents.beginCreateAndWait(rg, accountName, 'stuck', rtmpEvent, poll);
   emulator.faults.add({ operation: 'liveEvents.allocate', kind: 'stuck' });
   await client.liveEvents.beginAllocate(rg, accountName, 'stuck', poll);
-  const quick = new MediaGateway(client, { busyWaitMs: 50, busyBackoffMs: 10 });
+  const quick = new MediaGateway(client, {}, { busyWaitMs: 50, busyBackoffMs: 10 });
   expect(await quick.requestAction(account, 'stuck', 'start')).toMatchObject({ outcome: 'busy' });
 });
 

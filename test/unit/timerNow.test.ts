@@ -30,7 +30,7 @@ describe('timer trigger "now"', () => {
     ['the first run after a deploy', '0001-01-01T00:00:00'],
     ['a later run (lastUpdated is the previous firing)', '2030-01-01T00:00:00Z'],
   ])('the reaper and calendar sync use the real time on %s', async (_case, lastUpdated) => {
-    const reaper = createReaperHandlers({ janitor: () => ({}) as never, account: {} as never, graceMs: 0, deleteOrphans: false });
+    const reaper = createReaperHandlers({ janitor: () => ({}) as never, accounts: [], graceMs: 0, deleteOrphans: false, managedBy: 'test' });
     await reaper.reapLeakedLiveEventsTimer(timer(lastUpdated), context);
     const calendar = createCalendarSyncHandlers({ feeds: [], lookaheadMs: 0, policy: {} as never, defaultAccount: {} as never } as never);
     await calendar.syncCalendarsTimer(timer(lastUpdated), context);
@@ -42,7 +42,7 @@ describe('timer trigger "now"', () => {
     const { LOCAL_HOST_NOW } = await import('../../functions/triggerClock.js');
     (globalThis as Record<symbol, unknown>)[LOCAL_HOST_NOW] = () => NOW + 3_600_000;
     try {
-      const reaper = createReaperHandlers({ janitor: () => ({}) as never, account: {} as never, graceMs: 0, deleteOrphans: false });
+      const reaper = createReaperHandlers({ janitor: () => ({}) as never, accounts: [], graceMs: 0, deleteOrphans: false, managedBy: 'test' });
       await reaper.reapLeakedLiveEventsTimer(timer('0001-01-01T00:00:00'), context);
       expect(seen.reaper.at(-1)).toBe(NOW + 3_600_000);
     } finally {
