@@ -77,6 +77,7 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   });
 
   const server: Server = createServer((req, res) => {
+    res.setHeader('date', new Date(clock.now()).toUTCString()); // the server's time is the host clock's
     void (async () => {
       try {
         if (await management(req, res)) return;

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { scaledClock, systemClock, type Clock } from '../clock/clock.js';
 import { startHost } from './host.js';
 import { startLocalStack } from './localStack.js';
+import { HostLog, logFunctionExecutions, logModeFrom, setHostLog, wantsColour } from './log.js';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = join(appRoot, '.data');
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const settings = readSettings();
   const clock = clockFrom(settings);
+  const log = new HostLog({ mode: logModeFrom(settings), clock, color: wantsColour() });
+  setHostLog(log);
+  logFunctionExecutions(log);
   const useEmulator = !settings.AMS_ARM_ENDPOINT;
 
   const hostPort = Number(settings.DEVHOST_PORT ?? '7071');
@@ -53,11 +57,12 @@ async function main(): Promise<void> {
     : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings }), emulator: undefined };
   const { host, emulator } = stack;
 
-  console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
-  console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);
-  if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
-  if (clock !== systemClock && emulator) console.log(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
-  console.log('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
+  log.info(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
+  log.info(`Dashboard:       ${host.url}/api/dashboard?code=${host.functionKey}`);
+  log.info(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);
+  if (emulator) log.info(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
+  if (clock !== systemClock && emulator) log.info(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
+  log.info('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
 
   const stop = async () => {
     await host.close();

@@ -61,6 +61,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   const ref = () => ({ account: spec.account, liveEventName });
 
   const setPhase = (phase: BroadcastPhase, note?: string) => {
+    if (!ctx.df.isReplaying) ctx.info(`broadcast ${spec.id}: ${status.phase} -> ${phase}${note ? ` (${note})` : ''}; planned ${status.startAt} to ${status.endAt}`);
     status.phase = phase;
     status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase, ...(note ? { note } : {}) });
     ctx.df.setCustomStatus(status);
