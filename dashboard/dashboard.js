@@ -248,7 +248,20 @@ async function refresh() {
   renderTimeline();
 }
 
+/** Screen readers hear phase changes, not every refresh. */
+const knownPhases = new Map();
+function announceChanges(broadcasts) {
+  const changes = [];
+  for (const b of broadcasts) {
+    const before = knownPhases.get(b.id);
+    if (before !== undefined && before !== b.phase) changes.push(`${b.title || b.id} is now ${phaseLabel(b.phase)}.`);
+    knownPhases.set(b.id, b.phase);
+  }
+  if (changes.length) $('#announce').textContent = changes.join(' ');
+}
+
 function setData(broadcasts) {
+  announceChanges(broadcasts);
   state.broadcasts = broadcasts;
   const signature = JSON.stringify(broadcasts);
   if (signature !== state.lastSignature) {
