@@ -246,6 +246,7 @@ async function refresh() {
   }
   renderClock();
   renderTimeline();
+  if (!timesEdited) resetFormTimes();
 }
 
 /** Screen readers hear phase changes, not every refresh. */
@@ -581,7 +582,11 @@ function runAction(name, b) {
 const form = $('#create-form');
 /** Inputs by name (form.title and form.id are the form's own attributes, not its fields). */
 const field = (name) => form.elements.namedItem(name);
+/** Until someone edits the times, they follow the clock (which may run fast locally). */
+let timesEdited = false;
+for (const name of ['startAt', 'endAt']) field(name).addEventListener('input', () => (timesEdited = true));
 function resetFormTimes() {
+  timesEdited = false;
   const start = Math.ceil((serverNow() + 10 * MIN) / MIN) * MIN;
   field('startAt').value = toLocalInput(start);
   field('endAt').value = toLocalInput(start + 30 * MIN);
@@ -727,4 +732,4 @@ $('#range').addEventListener('change', (e) => {
 
 renderLegend();
 resetFormTimes();
-void poll().then(resetFormTimes);
+void poll();

@@ -217,7 +217,7 @@ const startedAt = Symbol('devhost.log.startedAt');
 /** What one finished invocation looked like, from the hook contexts the worker passes. */
 export function describeExecution(context: HookContext, durationMs: number): FunctionExecution {
   const trigger = (context.invocationContext?.options?.trigger?.type ?? 'unknown').replace(/Trigger$/i, '');
-  const execution: FunctionExecution = { functionName: context.invocationContext?.functionName ?? '?', trigger, durationMs };
+  const execution: FunctionExecution = { functionName: context.invocationContext?.functionName ?? '?', trigger, durationMs: Math.round(durationMs * 10) / 10 };
   if (context.error !== undefined && context.error !== null) {
     execution.error = context.error instanceof Error ? context.error.message : String(context.error);
   }
