@@ -60,7 +60,7 @@ describe.skipIf(!chromiumPath && !inCi)('the dashboard in headless Chromium', ()
       body: JSON.stringify({ id: 'ops-alerts', url: 'https://hooks.example.com/broadcasts', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }),
     });
 
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB' });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC', locale: 'en-GB', permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -133,6 +133,16 @@ describe.skipIf(!chromiumPath && !inCi)('the dashboard in headless Chromium', ()
     const urls = await page.$$eval('#detail .urls code', (codes) => codes.map((c) => c.textContent ?? ''));
     expect(urls.some((u) => u.startsWith('rtmp://'))).toBe(true);
     expect(urls.some((u) => u.startsWith('https://'))).toBe(true);
+    await page.click('#detail .urls button');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(urls[0]);
+
+    // Extend, confirmed in a dialog, goes through the API.
+    const newEnd = Date.parse((await get('browser-test')).endAt) + 30 * MINUTE;
+    await page.click('#detail [data-action="extend"]');
+    await page.fill('#d-end', localInput(newEnd));
+    await page.click('#dialog-confirm');
+    await page.waitForSelector('#dialog:not([open])', { state: 'attached', timeout: 10_000 });
+    await waitForBroadcast(stack, 'browser-test', (b) => b.endAt === new Date(newEnd).toISOString());
 
     await page.click('#detail [data-action="stop"]');
     await page.waitForSelector('dialog[open]');
@@ -146,14 +156,54 @@ describe.skipIf(!chromiumPath && !inCi)('the dashboard in headless Chromium', ()
     // It ended because the page asked: the stop went through the API.
     const ended = await waitForBroadcast(stack, 'browser-test', (b) => b.phase === 'ended');
     expect(ended.timeline).toEqual(expect.arrayContaining([expect.objectContaining({ phase: 'live', note: 'stop requested' })]));
-    expect(ended.endAt).toBe(new Date(startAt + 60 * MINUTE).toISOString());
+    expect(ended.endAt).toBe(new Date(newEnd).toISOString());
     const stopping = (ended.timeline as Array<{ phase: string; at: string }>).find((t) => t.phase === 'stopping');
     expect(Date.parse(stopping?.at ?? '')).toBeLessThan(startAt + 30 * MINUTE); // long before the planned end
     expect(stack.emulator.liveEventStates()['bc-browser-test']).toBeUndefined();
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it('reschedules and cancels a broadcast before its start, each after a confirmation', { timeout: 60_000 }, async () => {
+    const key = stack.host.functionKey;
+    const startAt = Math.floor(stack.clock.now() / 1000) * 1000 + 180 * MINUTE;
+    const created = await stack.api('/api/broadcasts', { method: 'POST', headers: { 'x-functions-key': key }, body: JSON.stringify({ id: 'later', title: 'Later', startAt: new Date(startAt).toISOString(), endAt: new Date(startAt + 30 * MINUTE).toISOString() }) });
+    expect(created.status).toBe(201);
+
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: 'UTC' });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.goto(`${stack.host.url}/api/dashboard?code=${encodeURIComponent(key)}&refresh=0.5&range=12h`);
+    await page.click('.bar[data-id="later"]'); // selected from the timeline
+    await page.waitForSelector('#detail[data-id="later"]');
+
+    await page.click('#detail [data-action="reschedule"]');
+    await page.fill('#d-start', localInput(startAt + 60 * MINUTE));
+    await page.fill('#d-end', localInput(startAt + 120 * MINUTE));
+    await page.click('#dialog-cancel'); // "Keep as is" changes nothing
+    expect((await get('later')).startAt).toBe(new Date(startAt).toISOString());
+    await page.click('#detail [data-action="reschedule"]');
+    await page.fill('#d-start', localInput(startAt + 60 * MINUTE));
+    await page.fill('#d-end', localInput(startAt + 120 * MINUTE));
+    await page.click('#dialog-confirm');
+    await waitForBroadcast(stack, 'later', (b) => b.startAt === new Date(startAt + 60 * MINUTE).toISOString());
+    await page.waitForSelector(`.bar[data-id="later"]`);
+
+    await page.click('#detail [data-action="cancel"]');
+    await page.click('#dialog-confirm');
+    await page.waitForSelector('tr[data-id="later"][data-phase="cancelled"]', { timeout: 10_000 });
+    await page.screenshot({ path: join(shots, 'cancelled.png'), fullPage: true });
+    await expectNoError(page, problems, 'cancelled');
+    await context.close();
+  });
 });
+
+async function get(id: string): Promise<{ startAt: string; endAt: string; phase: string }> {
+  const res = await stack.api(`/api/broadcasts/${id}`, { headers: { 'x-functions-key': stack.host.functionKey } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as { startAt: string; endAt: string; phase: string };
+}
 
 async function expectNoError(page: Page, problems: string[], step: string): Promise<void> {
   const alerts = await page.$$eval('#alerts .alert-error', (els) => els.map((e) => e.textContent ?? ''));
