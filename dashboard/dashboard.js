@@ -344,13 +344,19 @@ function renderLane(lane, { from, to, pct, clamp, ticks }) {
     .map((b) => ({ b, start: ms(b.startAt), end: ms(b.endAt), held: heldInterval(b) }))
     .filter((x) => Math.max(x.end, x.held?.to ?? 0) > from && Math.min(x.start, x.held?.from ?? Infinity) < to)
     .sort((x, y) => x.start - y.start);
+  // A bar too narrow for its label shows the label beside it; packing keeps room for that label.
+  const trackPx = Math.max(200, ($('#timeline').clientWidth || 1000) - 190);
+  const msPerPx = (to - from) / trackPx;
   const rowEnds = [];
-  const minGap = (to - from) * 0.012; // bars narrower than this still get room for their minimum width
   for (const x of visible) {
+    x.label = `${x.b.title || x.b.id} · ${phaseLabel(x.b.phase)}`;
+    const labelPx = x.label.length * 6.6 + 14;
+    x.outside = (clamp(x.end) - clamp(x.start)) / msPerPx < labelPx;
     const left = Math.min(x.start, x.held?.from ?? x.start);
-    let row = rowEnds.findIndex((end) => end + minGap <= left);
+    const right = Math.max(x.end, x.held?.to ?? x.end, x.start + (x.outside ? labelPx + 12 : 8) * msPerPx);
+    let row = rowEnds.findIndex((end) => end + 6 * msPerPx <= left);
     if (row === -1) row = rowEnds.push(0) - 1;
-    rowEnds[row] = Math.max(x.end, x.held?.to ?? x.end);
+    rowEnds[row] = right;
     x.row = row;
   }
   const rows = Math.max(1, rowEnds.length);
@@ -361,7 +367,7 @@ function renderLane(lane, { from, to, pct, clamp, ticks }) {
     now >= from && now <= to ? h('span', { class: 'now', style: { left: pct(now) }, title: `now ${fmt(now)}` }) : null,
     visible.flatMap((x) => {
       const top = x.row * 36 + 6;
-      const label = `${x.b.title || x.b.id} · ${phaseLabel(x.b.phase)}`;
+      const label = x.label;
       const bar = h('button', {
         type: 'button',
         class: `bar phase-${x.b.phase}${x.b.id === state.selectedId ? ' selected' : ''}`,
@@ -371,14 +377,15 @@ function renderLane(lane, { from, to, pct, clamp, ticks }) {
         'aria-pressed': x.b.id === state.selectedId ? 'true' : 'false',
         title: `${label}\n${fmt(x.start)} – ${fmt(x.end)}`,
         onclick: () => select(x.b.id),
-        text: label,
+        text: x.outside ? '' : label,
       });
+      const beside = x.outside && h('span', { class: 'bar-label', 'aria-hidden': 'true', style: { left: `calc(${pct(clamp(x.start))} + 12px)`, top: `${top}px` }, text: label });
       const held = x.held && h('span', {
         class: `held phase-${x.b.phase}`,
         style: { position: 'absolute', left: pct(clamp(x.held.from)), width: `calc(${pct(clamp(Math.max(x.held.to, x.held.from)))} - ${pct(clamp(x.held.from))})`, top: `${top + 28}px`, height: '3px', opacity: '0.55', borderRadius: '2px' },
         title: `live event held ${fmt(x.held.from)} – ${fmt(x.held.to)}`,
       });
-      return [held, bar];
+      return [held, bar, beside];
     }),
   );
   const a = lane.account || {};

@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startStack({
     speed: 60,
     // Each step lasts about a second of real time, so the page (polling every 0.5 s) shows every phase.
-    timings: { allocateMs: 90_000, startMs: 60_000, stopMs: 60_000, deleteMs: 60_000, liveOutputDeleteMs: 20_000 },
+    timings: { allocateMs: 90_000, startMs: 60_000, stopMs: 60_000, deleteMs: 60_000 },
   });
 });
 afterAll(() => stack?.close());
