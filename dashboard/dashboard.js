@@ -351,7 +351,7 @@ function renderLane(lane, { from, to, pct, clamp, ticks }) {
   for (const x of visible) {
     x.label = `${x.b.title || x.b.id} · ${phaseLabel(x.b.phase)}`;
     const labelPx = x.label.length * 6.6 + 14;
-    x.outside = (clamp(x.end) - clamp(x.start)) / msPerPx < labelPx;
+    x.outside = (clamp(x.end) - clamp(x.start)) / msPerPx < 56; // wider bars truncate their label inside
     const left = Math.min(x.start, x.held?.from ?? x.start);
     const right = Math.max(x.end, x.held?.to ?? x.end, x.start + (x.outside ? labelPx + 12 : 8) * msPerPx);
     let row = rowEnds.findIndex((end) => end + 6 * msPerPx <= left);
@@ -379,7 +379,7 @@ function renderLane(lane, { from, to, pct, clamp, ticks }) {
         onclick: () => select(x.b.id),
         text: x.outside ? '' : label,
       });
-      const beside = x.outside && h('span', { class: 'bar-label', 'aria-hidden': 'true', style: { left: `calc(${pct(clamp(x.start))} + 12px)`, top: `${top}px` }, text: label });
+      const beside = x.outside && h('span', { class: 'bar-label', 'aria-hidden': 'true', style: { left: `calc(max(${pct(clamp(x.end))}, ${pct(clamp(x.start))} + 8px) + 4px)`, top: `${top}px` }, text: label });
       const held = x.held && h('span', {
         class: `held phase-${x.b.phase}`,
         style: { position: 'absolute', left: pct(clamp(x.held.from)), width: `calc(${pct(clamp(Math.max(x.held.to, x.held.from)))} - ${pct(clamp(x.held.from))})`, top: `${top + 28}px`, height: '3px', opacity: '0.55', borderRadius: '2px' },
