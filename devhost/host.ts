@@ -116,9 +116,9 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   });
 
   // The public port: HTTP triggers and the key-protected webhook routes.
-  const server = await listen(options.port ?? 0, async (req, res) => (await webhooks(req, res)) || (await triggers(req, res)));
+  const server = await listen(options.port ?? 0, clock, async (req, res) => (await webhooks(req, res)) || (await triggers(req, res)));
   // The extension's loopback RPC listener (LocalHttpListener, 127.0.0.1:17071 in Azure): DurableClient only.
-  const rpcServer = await listen(Number(setting('DEVHOST_RPC_PORT') ?? '0'), rpc);
+  const rpcServer = await listen(Number(setting('DEVHOST_RPC_PORT') ?? '0'), clock, rpc);
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   rpcBaseUrl = `http://127.0.0.1:${(rpcServer.address() as AddressInfo).port}${RPC_PREFIX}/`;
 
@@ -148,8 +148,9 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /** A loopback HTTP server; requests no handler takes get the host's own 404 (problem+json). */
-async function listen(port: number, handle: Handler): Promise<Server> {
+async function listen(port: number, clock: Clock, handle: Handler): Promise<Server> {
   const server = createServer((req, res) => {
+    res.setHeader('date', new Date(clock.now()).toUTCString()); // the server's time is the host clock's
     void (async () => {
       try {
         if (await handle(req, res)) return;

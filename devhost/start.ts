@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import { resumableScaledClock } from '../clock/resumableClock.js';
 import { startHost } from './host.js';
 import { defaultAppSettings, startLocalStack } from './localStack.js';
+import { HostLog, logFunctionExecutions, logModeFrom, setHostLog, wantsColour } from './log.js';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = join(appRoot, '.data');
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
   // Azure Storage's queue latency by default: what the app will see when deployed.
   const settings: Record<string, string> = { DEVHOST_DELIVERY: 'azure-storage', ...readSettings() };
   const clock = clockFrom(settings);
+  const log = new HostLog({ mode: logModeFrom(settings), clock, color: wantsColour() });
+  setHostLog(log);
+  logFunctionExecutions(log);
   const useEmulator = !settings.AMS_ARM_ENDPOINT;
 
   const hostPort = Number(settings.DEVHOST_PORT ?? '7071');
@@ -60,13 +64,14 @@ async function main(): Promise<void> {
     : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings: { ...defaultAppSettings, ...settings } }), emulator: undefined };
   const { host, emulator } = stack;
 
-  console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
-  console.log(`Function key:    ${host.functionKey}  (send as x-functions-key: … or ?code=…)`);
-  console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances?code=${host.systemKey}  (system key)`);
-  console.log(`Delivery:        ${settings.DEVHOST_DELIVERY === 'instant' ? 'instant' : 'Azure Storage queue polling (DEVHOST_DELIVERY=instant to turn off)'}`);
-  if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
-  if (clock !== systemClock && emulator) console.log(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
-  console.log('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
+  log.info(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
+  log.info(`Dashboard:       ${host.url}/api/dashboard?code=${host.functionKey}`);
+  log.info(`Function key:    ${host.functionKey}  (send as x-functions-key: … or ?code=…)`);
+  log.info(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances?code=${host.systemKey}  (system key)`);
+  log.info(`Delivery:        ${settings.DEVHOST_DELIVERY === 'instant' ? 'instant' : 'Azure Storage queue polling (DEVHOST_DELIVERY=instant to turn off)'}`);
+  if (emulator) log.info(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
+  if (clock !== systemClock && emulator) log.info(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
+  log.info('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
 
   const stop = async () => {
     await host.close();

@@ -73,6 +73,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   const note = (phase: BroadcastPhase, text?: string) =>
     appendTimeline(status, { at: ctx.df.currentUtcDateTime.toISOString(), phase, ...(text ? { note: text } : {}) });
   const setPhase = (phase: BroadcastPhase, text?: string) => {
+    if (!ctx.df.isReplaying) ctx.info(`broadcast ${spec.id}: ${status.phase} -> ${phase}${text ? ` (${text})` : ''}; planned ${status.startAt} to ${status.endAt}`);
     status.phase = phase;
     note(phase, text);
     ctx.df.setCustomStatus(status);
