@@ -664,24 +664,21 @@ form.addEventListener('submit', async (e) => {
 });
 
 // ---- webhook subscribers ---------------------------------------------------------------------------
+/** One row per delivery of GET /api/webhooks/subscribers/{id}/deliveries: its notification, state and last attempt. */
 function deliveryRows(data) {
-  const items = Array.isArray(data) ? data : data?.items || data?.deliveries || [];
+  const items = data?.items ?? [];
   if (items.length === 0) return h('p', { class: 'muted', text: 'No deliveries yet.' });
-  const last = (d) => (Array.isArray(d.attempts) && d.attempts.length ? d.attempts[d.attempts.length - 1] : {});
   return h('table', { class: 'deliveries' },
     h('thead', {}, h('tr', {}, ['Time', 'Event', 'Result', 'Attempts', 'Latency'].map((t) => h('th', { scope: 'col', text: t })))),
     h('tbody', {}, items.slice(0, 5).map((d) => {
-      const a = last(d);
-      const code = d.statusCode ?? d.httpStatus ?? a.statusCode ?? a.status;
-      const result = d.status ?? d.state ?? d.outcome ?? code;
-      const good = /^(2\d\d|delivered|succeeded|ok)$/i.test(String(result));
-      const latency = d.latencyMs ?? a.latencyMs;
+      const last = d.attempts.at(-1);
+      const result = [d.state, last?.status ?? undefined].filter((x) => x !== undefined).join(' ');
       return h('tr', {},
-        h('td', { text: fmt(ms(d.lastAttemptAt ?? a.at ?? d.at ?? d.createdAt ?? d.occurredAt)) }),
-        h('td', { text: d.type ?? d.eventType ?? d.event ?? '—' }),
-        h('td', { class: good ? 'status-ok' : 'status-bad', text: [result, code !== result ? code : undefined].filter((x) => x !== undefined).join(' ') || '—' }),
-        h('td', { text: String(d.attempts?.length ?? d.attemptCount ?? '—') }),
-        h('td', { text: latency === undefined ? '—' : `${latency} ms` }));
+        h('td', { text: fmt(ms(last?.at ?? d.createdAt)) }),
+        h('td', { text: d.notification?.type ?? '—' }),
+        h('td', { class: d.state === 'delivered' ? 'status-ok' : 'status-bad', text: result || '—' }),
+        h('td', { text: String(d.attempts.length) }),
+        h('td', { text: last?.latencyMs == null ? '—' : `${last.latencyMs} ms` }));
     })));
 }
 function renderSubscribers() {
