@@ -140,7 +140,8 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
   };
 }
 
-export const changeBroadcastSchema = z
+/** The fields a change (PATCH, or a Reschedule event) may carry; liveEvent is merged and validated against the spec. */
+export const changeFieldsSchema = z
   .object({
     title: z.string().min(1).max(200).optional(),
     startAt: instant.optional(),
@@ -148,7 +149,9 @@ export const changeBroadcastSchema = z
     liveEvent: z.record(z.string(), z.unknown()).optional(),
     recording: recordingSettingsSchema.optional(),
   })
-  .strict()
+  .strict();
+
+export const changeBroadcastSchema = changeFieldsSchema
   .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change', path: [] });
 
 /** A change before start: new times and/or settings, validated against the current spec. */
