@@ -197,3 +197,9 @@ export function nextSoonNotice(nowMs: number, window: { startAt: string; endAt: 
   if (leads.endingMs && nowMs < end) candidates.push({ type: 'broadcast.ending_soon', key: `ending@${window.endAt}`, atMs: Math.max(start, end - leads.endingMs) });
   return candidates.filter((c) => !sent.includes(c.key)).sort((a, b) => a.atMs - b.atMs)[0];
 }
+
+/** The live event stopped: its ingest is closed, so no encoder can still be connected (AMS's own event may never be seen). */
+export function ingestClosed(encoder: EncoderStatus | undefined, at: string): EncoderStatus | undefined {
+  if (!encoder?.connected) return encoder;
+  return { ...encoder, connected: false, connectionChangedAt: at, disconnectedAt: at, lastResultCode: 'live event stopped' };
+}

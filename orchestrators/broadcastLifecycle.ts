@@ -26,7 +26,7 @@ import {
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
 import { parseExtendEvent, parseRescheduleEvent } from '../domain/broadcastEvents.js';
 import { appendTimeline } from '../domain/broadcastStatus.js';
-import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
+import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
@@ -426,6 +426,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       setPhase('stopping', outcome === 'failed' ? 'compensating after failure' : undefined);
       if (recording) yield* call<void>(MediaActivities.removeLiveOutput, { ...ref(), liveOutputName: recording.liveOutputName });
       yield* driveTo('Stopped', Number.POSITIVE_INFINITY, false, CLEANUP_POLLS);
+      status.encoder = ingestClosed(status.encoder, ctx.df.currentUtcDateTime.toISOString());
       if (recording && spec.recording.streamingPolicyName) {
         const published = yield* call<PublishedRecording>(MediaActivities.publishRecording, {
           account: spec.account, assetName: recording.assetName, locatorName: `loc-${spec.id}`.slice(0, 100), streamingPolicyName: spec.recording.streamingPolicyName,
