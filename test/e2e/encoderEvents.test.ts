@@ -177,6 +177,22 @@ describe.concurrent('encoder-driven broadcasts', () => {
   });
 });
 
+// Its own group: the emulated account holds 5 live events at once (AMS's default), the group above uses 4.
+describe('startOn encoder without an encoder', () => {
+  it('startOn encoder without an encoder: an idle stop records nothing; a stop while waiting is accepted', async () => {
+    const [idle, stopped] = ['enc-idle', 'enc-stopped'];
+    await create({ id: idle, startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 60), startOn: 'encoder', idleStop: { reconnectWindowSeconds: 90 } });
+    await create({ id: stopped, startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 60), startOn: 'encoder' });
+    await waitFor(stopped, (b) => b.phase === 'awaiting_encoder');
+    expect((await stack.api(`/api/broadcasts/${stopped}/stop`, { method: 'POST' })).status).toBe(202);
+    const ended = await waitFor(idle, (b) => b.phase === 'ended', 25_000);
+    expect(ended.timeline.some((t) => t.note === 'idle stop: no encoder for 90 s')).toBe(true);
+    expect(ended.recording.assetName).toBeUndefined(); // no live output was ever created
+    expect(ended.idleBeforeRecordingMs).toBeGreaterThanOrEqual(90_000);
+    expect((await waitFor(stopped, (b) => b.phase === 'ended')).recording.assetName).toBeUndefined();
+  }, 60_000);
+});
+
 describe('validation of the new fields', () => {
   it('refuses an idle window outside 0-1800 s and an unknown startOn with problem details naming the field', async () => {
     const res = await stack.api('/api/broadcasts', { method: 'POST', body: JSON.stringify({ startAt: inMinutes(stack.clock, 30), endAt: inMinutes(stack.clock, 60), idleStop: { reconnectWindowSeconds: 1801 }, startOn: 'whenever' }) });
