@@ -173,9 +173,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
     },
 
     reschedule: (id: string, change: RescheduleEvent) => raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change'),
-    extend: (id: string, endAt: string) => raise(id, BroadcastEvents.extend, { endAt }, ['live', ...PRE_START], 'change the end of'),
-    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'stop'),
-    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'cancel'),
+    extend: (id: string, endAt: string) => raise(id, BroadcastEvents.extend, { endAt }, ['live', 'awaiting_encoder', ...PRE_START], 'change the end of'),
+    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'stop'),
+    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'cancel'),
     isTerminal: (phase: BroadcastPhase) => TerminalPhases.includes(phase),
   };
 }

@@ -24,6 +24,9 @@ const schema = z.object({
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
   /** Safety margin added to the measured start-up durations. */
   BROADCAST_PREROLL_MARGIN: isoDuration.default('PT2S'),
+  /** Lead times of `broadcast.starting_soon` / `broadcast.ending_soon` (PT0S = not sent, the default). */
+  BROADCAST_STARTING_SOON_LEAD: isoDuration.default('PT0S'),
+  BROADCAST_ENDING_SOON_LEAD: isoDuration.default('PT0S'),
   /** Further accounts requests may name, JSON: [{"accountName":"x","resourceGroup":"rg"}] (same subscription). */
   AMS_ACCOUNTS: z.string().optional(),
   API_AUTH: z.enum(['key', 'entra']).default('key'),
@@ -89,6 +92,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graceMs: ms(s.BROADCAST_GRACE),
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
+      startingSoonLeadMs: ms(s.BROADCAST_STARTING_SOON_LEAD),
+      endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
     },
     api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },

@@ -78,6 +78,12 @@ export const broadcastIdPattern = /^[a-z0-9][a-z0-9-]{0,27}[a-z0-9]$|^[a-z0-9]$/
 export const BROADCAST_ID_RULE = '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen';
 export const isBroadcastId = (value: unknown): value is string => typeof value === 'string' && broadcastIdPattern.test(value);
 
+/** Encoder-driven behaviour (see contracts/encoder.ts): both optional; idle stop is off unless given. */
+const encoderPolicyFields = {
+  startOn: z.enum(['schedule', 'encoder']).optional(),
+  idleStop: z.object({ reconnectWindowSeconds: z.number().int('must be a whole number of seconds').min(0).max(1800) }).strict().optional(),
+};
+
 export const createBroadcastSchema = z
   .object({
     id: z.string().regex(broadcastIdPattern, BROADCAST_ID_RULE).optional(),
@@ -88,6 +94,7 @@ export const createBroadcastSchema = z
     liveEvent: liveEventSettingsSchema.default(() => liveEventSettingsSchema.parse({})),
     recording: recordingSettingsSchema.default({}),
     keepLiveEvent: z.boolean().default(false),
+    ...encoderPolicyFields,
   })
   .strict();
 
@@ -136,6 +143,8 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
       recording,
       keepLiveEvent: r.keepLiveEvent,
       origin: context.origin ?? { kind: 'api' },
+      ...(r.startOn ? { startOn: r.startOn } : {}),
+      ...(r.idleStop ? { idleStop: r.idleStop } : {}),
     },
   };
 }

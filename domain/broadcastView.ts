@@ -14,6 +14,11 @@ export interface BroadcastView {
   origin: BroadcastOrchestrationInput['spec']['origin'];
   timeline: BroadcastStatus['timeline'];
   error?: BroadcastStatus['error'];
+  /** Encoder-driven settings and what AMS reported about the encoder (Event Grid). */
+  startOn: 'schedule' | 'encoder';
+  idleStop?: BroadcastOrchestrationInput['spec']['idleStop'];
+  encoder?: Omit<NonNullable<BroadcastStatus['encoder']>, 'recentIds'>;
+  idleBeforeRecordingMs?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -52,6 +57,10 @@ export function toBroadcastView(instance: InstanceStatus): BroadcastView {
     origin: spec.origin,
     timeline: status?.timeline ?? [],
     error: status?.error ?? (instance.runtimeStatus === 'Failed' ? { code: 'OrchestrationFailed', message: String(instance.output) } : undefined),
+    startOn: spec.startOn ?? 'schedule',
+    idleStop: spec.idleStop,
+    encoder: status?.encoder ? (({ recentIds: _ids, ...shown }) => shown)(status.encoder) : undefined,
+    idleBeforeRecordingMs: status?.idleBeforeRecordingMs,
     createdAt: iso(instance.createdTime),
     updatedAt: iso(instance.lastUpdatedTime),
   };
