@@ -35,7 +35,10 @@ const ACCOUNT_API_VERSIONS = ['2021-11-01', '2021-06-01', '2023-01-01'];
 const STREAMING_API_VERSIONS = ['2022-08-01', '2022-11-01', '2023-01-01', '2021-11-01', '2021-06-01'];
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 
-export function createArmRouter(account: MediaAccount, faults: FaultController, retryAfterSeconds: () => number) {
+/** Decides whether a request is throttled (ARM 429); answers the Retry-After seconds, or undefined to let it through. */
+export type Throttle = (method: string, operation: string) => number | undefined;
+
+export function createArmRouter(account: MediaAccount, faults: FaultController, retryAfterSeconds: () => number, throttle?: Throttle) {
   const id = account.identity;
 
   return (request: ArmRequest): ArmResponse => {
@@ -67,6 +70,11 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
       if (fault?.kind === 'error') {
         const status = fault.status ?? 500;
         return error(new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', `Injected ${status} for ${route.operation}.`));
+      }
+
+      const waitSeconds = throttle?.(request.method.toUpperCase(), route.operation);
+      if (waitSeconds !== undefined) {
+        return error(new ArmError(429, 'TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Write.'), { 'retry-after': String(waitSeconds) });
       }
 
       account.settle();

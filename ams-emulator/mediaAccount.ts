@@ -54,6 +54,9 @@ const REGION_CODE = 'euwe';
 const MAX_OUTPUTS = 3;
 
 export class MediaAccount {
+  /** When each live event's first live output began recording (benchmarks measure recording lateness; memory only). */
+  readonly firstOutputRunningAt: Record<string, number> = {};
+
   constructor(
     readonly identity: AccountIdentity,
     readonly state: EmulatorState,
@@ -85,6 +88,7 @@ export class MediaAccount {
         output.resourceState = 'Running';
         output.provisioningState = 'Succeeded';
         this.markRecorded(output.assetName);
+        this.firstOutputRunningAt[key(output.liveEvent)] ??= output.readyAt;
       }
     }
   }
@@ -117,6 +121,7 @@ export class MediaAccount {
         if (op.fails) delete this.state.liveOutputs[outputKey(le, lo)];
         else Object.assign(output, { resourceState: 'Running', provisioningState: 'Succeeded', lastModified: at });
         if (!op.fails) this.markRecorded(output.assetName);
+        if (!op.fails) this.firstOutputRunningAt[key(le)] ??= at;
       }
       if (op.action === 'delete' && !op.fails) delete this.state.liveOutputs[outputKey(le, lo)];
     }
@@ -179,14 +184,17 @@ export class MediaAccount {
 
   private startOperation(init: { kind: Operation['kind']; action: string; resource: string; baseMs: number; rollbackState?: string; apiVersion: string; faultOperation: string; faultName: string }): Operation {
     const fault = this.faults.take(init.faultOperation, init.faultName, ['slow', 'stuck', 'failAsync']);
-    let durationMs = this.duration(init.baseMs);
+    // A timing profile draws each operation's duration (and whether it fails) per resource, seeded.
+    const drawn = this.timings.draw?.(init.faultOperation, init.resource, init.rollbackState);
+    let durationMs = drawn ? drawn.durationMs : this.duration(init.baseMs);
     if (fault?.kind === 'slow') durationMs = Math.round(durationMs * (fault.factor ?? 10) + (fault.extraMs ?? 0));
     const now = this.clock.now();
     const op: Operation = {
       id: randomUUID(), kind: init.kind, action: init.action, resource: init.resource, startedAt: now,
-      completesAt: fault?.kind === 'stuck' ? null : now + durationMs, durationMs, fails: fault?.kind === 'failAsync',
+      completesAt: fault?.kind === 'stuck' ? null : now + durationMs, durationMs, fails: fault?.kind === 'failAsync' || drawn?.fails === true,
       status: 'InProgress', rollbackState: init.rollbackState, apiVersion: init.apiVersion,
-      error: fault?.kind === 'failAsync' ? { code: 'InternalServerError', message: `Injected failure of ${init.faultOperation}.` } : undefined,
+      error: fault?.kind === 'failAsync' ? { code: 'InternalServerError', message: `Injected failure of ${init.faultOperation}.` }
+        : drawn?.fails ? { code: 'InternalServerError', message: `The ${init.action} operation failed (timing profile).` } : undefined,
     };
     this.state.operations[op.id] = op;
     return op;

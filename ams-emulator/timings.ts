@@ -1,3 +1,5 @@
+import { isTimingProfileName, timingProfiles, timingsFromProfile, type Draw, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
+
 /** How long each live event / streaming endpoint operation takes on the emulator's clock. */
 export interface Timings {
   createMs: number;
@@ -17,6 +19,10 @@ export interface Timings {
   jitter: number;
   /** Retry-After seconds on LRO responses (0 = omit, so clients poll at their own interval). */
   retryAfterSeconds: number;
+  /** Set for a named timing profile (timingProfiles.ts): its throttling limits and seeded heavy-tailed draws. */
+  profile?: TimingProfile;
+  /** Duration (and outcome) of one operation on `resource`; undefined = nominal duration with jitter. */
+  draw?: (faultOperation: string, resource: string, fromState: string | undefined) => Draw | undefined;
 }
 
 /** Close to what recorded AMS traffic and production starts showed (see shared/ams-api-notes.md §6). */
@@ -53,8 +59,12 @@ export const fastTimings: Timings = {
   retryAfterSeconds: 0,
 };
 
-export function resolveTimings(timings: 'realistic' | 'fast' | Partial<Timings> | undefined): Timings {
+export type TimingsOption = 'realistic' | 'fast' | TimingProfileName | TimingProfile | Partial<Timings>;
+
+export function resolveTimings(timings: TimingsOption | undefined, seed = 1): Timings {
   if (timings === 'fast') return fastTimings;
+  if (isTimingProfileName(timings)) return timingsFromProfile(timingProfiles[timings], seed);
+  if (typeof timings === 'object' && 'operations' in timings && 'name' in timings) return timingsFromProfile(timings as TimingProfile, seed);
   if (timings === undefined || timings === 'realistic') return realisticTimings;
   return { ...realisticTimings, ...timings };
 }
