@@ -4,6 +4,7 @@
  */
 import { Cron } from 'croner';
 import type { Clock } from '../../clock/clock.js';
+import { trackWork } from '../../clock/virtualClock.js';
 import type { FunctionApp, RegisteredFunction } from './functionApp.js';
 
 export interface TimerOptions {
@@ -58,7 +59,8 @@ export function startTimerTriggers(app: FunctionApp, options: TimerOptions): { s
       };
       last = now;
       try {
-        await invokeTimer(app, fn, payload);
+        // Counted as work in progress so a simulated clock waits for it (no-op on other clocks).
+        await trackWork(options.clock, () => invokeTimer(app, fn, payload));
       } catch (error) {
         (options.onError ?? defaultOnError)(fn.name, error);
       }
