@@ -73,4 +73,19 @@ export interface StartupProfile {
   samples: number;
   allocateMs: number;
   startMs: number;
+  /** (precision) This broadcast's place among those of its account starting within a minute of it (a burst). */
+  burst?: BurstPosition;
+}
+
+export interface BurstPosition {
+  /** 0-based, by broadcast id. */
+  rank: number;
+  size: number;
+}
+
+/** (precision) Input of readStartupProfile: who asks (null = no burst position). */
+export interface StartupProfileRequest {
+  broadcastId: string;
+  account: MediaAccountRef;
+  startAt: string;
 }

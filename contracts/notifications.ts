@@ -8,6 +8,7 @@ export const LifecycleEventTypes = [
   'broadcast.ended',
   'broadcast.failed',
   'broadcast.cancelled',
+  'broadcast.at_risk', // not StandBy by the latest safe moment: the start may be late
 ] as const;
 export type LifecycleEventType = (typeof LifecycleEventTypes)[number];
 

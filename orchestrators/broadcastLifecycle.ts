@@ -25,7 +25,7 @@ import {
 } from '../contracts/mediaActivities.js';
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
 import { liveEventNameFor, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, planStartup } from '../domain/schedule.js';
+import { costDeadline, defaultStartupProfile, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -124,7 +124,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   }
 
   /** Drives the live event to `target`, re-reading its state and requesting transitions as needed. */
-  function* driveTo(target: TargetState, deadlineMs: number, interruptible: boolean, maxPolls = Number.POSITIVE_INFINITY): Step<LiveEventSnapshot> {
+  function* driveTo(initialTarget: TargetState, deadlineMs: number, interruptible: boolean, maxPolls = Number.POSITIVE_INFINITY, watch?: (snapshot: LiveEventSnapshot) => Step<TargetState | undefined>): Step<LiveEventSnapshot> {
+    let target = initialTarget;
     let requests = 0;
     for (let polls = 0; ; polls++) {
       const snapshot = yield* call<LiveEventSnapshot>(MediaActivities.readLiveEvent, ref());
@@ -133,6 +134,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         status.liveEventState = state;
         ctx.df.setCustomStatus(status);
       }
+      // (precision) The pre-roll watch may retarget, e.g. start at once from Stopped past the latest safe moment.
+      if (watch) target = (yield* watch(snapshot)) ?? target;
       const step = nextStep(snapshot.exists ? snapshot.resourceState : undefined, target);
       if (step.kind === 'done') return snapshot;
       if (step.kind === 'impossible') throw new Error(step.reason);
@@ -142,6 +145,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         if (++requests > MAX_TRANSITION_REQUESTS) throw new Error(`live event ${liveEventName}: ${step.action} failed ${MAX_TRANSITION_REQUESTS} times (it is ${state})`);
         const result = yield* call<LiveEventActionResult>(MediaActivities.requestLiveEventAction, { ...ref(), action: step.action });
         if (result.outcome === 'alreadyDone' && target !== 'StandBy' && target !== 'Running') continue;
+        // (precision) 409 OperationInProgress (e.g. a live output still being deleted) is not a failed request.
+        if (result.outcome === 'busy') requests--;
       }
       yield* pause(interruptible);
     }
@@ -153,11 +158,11 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   // The start-up profile is read close to the start, so it reflects the latest measurements.
   let profile: StartupProfile | undefined;
   for (;;) {
-    const wakeAt = profile ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs).allocateAt : ms(spec.startAt) - PROFILE_LEAD_MS;
+    const wakeAt = profile ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).allocateAt : profileReadAt(ms(spec.startAt), PROFILE_LEAD_MS, policy.preRollMarginMs, policy.startup);
     const got = yield* waitUntil(wakeAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
     if (!got.event) {
       if (profile) break;
-      profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, null);
+      profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
       continue;
     }
     if (got.event === BroadcastEvents.reschedule) {
@@ -182,8 +187,27 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     setPhase('allocating');
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
     const allocateFrom = now();
-    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true);
-    status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
+    // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
+    const latestSafeStart = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs, policy.startup).startAt;
+    let atRisk = false;
+    let startedCold = false;
+    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
+      const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
+      if (check.kind === 'on-track') return undefined;
+      if (!atRisk) {
+        atRisk = true;
+        status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: status.phase, note: `at risk: not StandBy by ${new Date(latestSafeStart).toISOString()}` });
+        ctx.df.setCustomStatus(status);
+        yield* publish('broadcast.at_risk', { liveEventName, liveEventState: snapshot.exists ? snapshot.resourceState : 'Deleted' });
+      }
+      if (!check.startNow) return undefined;
+      startedCold = true;
+      return 'Running';
+    };
+    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
+    // A cold start measured nothing the profile can use (allocate and start in one).
+    if (!startedCold) status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
+    // ---- (precision) end ------------------------------------------------------------------------------
     status.ingestUrls = allocated.ingestUrls;
     status.previewUrls = allocated.previewUrls;
     setPhase('standby');
@@ -191,7 +215,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
-      const plan = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs);
+      const plan = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs, policy.startup);
       const got = yield* waitUntil(plan.startAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
       if (!got.event) break;
       if (got.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', 'cancelled before start');
@@ -203,7 +227,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     setPhase('starting');
     const startFrom = now();
     const running = yield* driveTo('Running', costDeadline(ms(spec.endAt), 0), true);
-    status.measured = { ...status.measured, startMs: now() - startFrom };
+    if (!startedCold) status.measured = { ...status.measured, startMs: now() - startFrom };
     status.ingestUrls = running.ingestUrls;
     status.previewUrls = running.previewUrls;
     recording = yield* call<RecordingRef>(MediaActivities.ensureRecording, {
