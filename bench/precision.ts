@@ -4,7 +4,7 @@
  * the same seed prints the same figures on a busy or a quiet machine.
  *
  *   node dist/bench/precision.js [--seed 42] [--count 60] [--only spread,burst] [--policies ours,oracle]
- *   node dist/bench/precision.js --realtime      # 3 one-minute broadcasts at 1x: lateness the host adds
+ *   node dist/bench/precision.js --realtime      # 3 one-minute broadcasts at 1x (oracle): lateness the host adds
  *
  * Progress goes to stderr; stdout ends with one JSON line per scenario and policy.
  */
@@ -122,7 +122,10 @@ async function simulate(scenario: Scenario, policy: PolicyName) {
   }
 }
 
-/** A few broadcasts on the real clock: whatever lateness shows here is the host's and the machine's. */
+/**
+ * A few broadcasts on the real clock, planned by the oracle: on simulated time the oracle is exactly on time,
+ * so whatever lateness shows here is the host's and the machine's.
+ */
 async function realtimeCheck() {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-precision-rt-'));
   const stack = await startStack(systemClock, undefined, dataDir);
@@ -131,11 +134,12 @@ async function realtimeCheck() {
     const base = Math.ceil((now + 90_000) / 1000) * 1000;
     const windows: BroadcastWindow[] = [0, 1, 2].map((i) => ({ id: `rt-${i}`, account: 'broadcastams', start: base + i * 20_000, end: base + i * 20_000 + MINUTE }));
     for (const window of windows) {
-      stack.host.engine.startNew(broadcastOrchestrator, broadcastInstanceId(window.id), JSON.stringify(inputFor(window, systemClock.now(), { kind: 'learned' })));
+      const strategy = strategyFor('oracle', window, timingProfiles['warm-pool'], seed);
+      stack.host.engine.startNew(broadcastOrchestrator, broadcastInstanceId(window.id), JSON.stringify(inputFor(window, systemClock.now(), strategy)));
     }
     const lastEnd = Math.max(...windows.map((w) => w.end));
     while (systemClock.now() < lastEnd + 30_000) await new Promise((r) => setTimeout(r, 1_000));
-    return figuresFor('realtime-1x', 'ours', outcomesOf(stack, windows), leaksOf(stack), systemClock.now());
+    return figuresFor('realtime-1x', 'oracle', outcomesOf(stack, windows), leaksOf(stack), systemClock.now());
   } finally {
     await stack.close();
     rmSync(dataDir, { recursive: true, force: true });
