@@ -22,6 +22,13 @@ export default tseslint.config(
     },
   },
   {
+    // Only the host loads app/ (the composition root): every other layer takes its settings types from contracts/.
+    files: ['functions/**/*.ts', 'orchestrators/**/*.ts', 'activities/**/*.ts', 'adapters/**/*.ts', 'domain/**/*.ts', 'contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/app/**', '**/devhost/**', '**/ams-emulator/**', '**/clock/**', '**/bench/**', '**/test/**'] }],
+    },
+  },
+  {
     // Orchestrators are replayed: they must be deterministic and free of I/O (after the app block: this one wins).
     files: ['orchestrators/**/*.ts'],
     rules: {

@@ -19,6 +19,7 @@ import type {
   PublishRecordingInput,
   RecordingRef,
   StartupProfile,
+  UpdateLiveEventInput,
 } from '../contracts/mediaActivities.js';
 import { burstPosition, startupProfileFrom } from '../domain/schedule.js';
 
@@ -33,6 +34,8 @@ export function createMediaActivities(gateway: () => MediaGateway) {
       gateway().ensureLiveEvent(input.account, input.liveEventName, input.broadcastId, input.settings),
 
     readLiveEvent: (input: LiveEventRef): Promise<LiveEventSnapshot> => gateway().readLiveEvent(input.account, input.liveEventName),
+
+    updateLiveEvent: (input: UpdateLiveEventInput): Promise<void> => gateway().updateLiveEvent(input.account, input.liveEventName, input.settings),
 
     requestLiveEventAction: (input: LiveEventActionInput): Promise<LiveEventActionResult> =>
       gateway().requestAction(input.account, input.liveEventName, input.action),
@@ -62,7 +65,7 @@ export async function readStartupProfile(input: StartupProfileRequest | null, co
     .sort((a, b) => new Date(b.lastUpdatedTime).getTime() - new Date(a.lastUpdatedTime).getTime())
     .map((s) => ({ account: (s.input as { spec?: { account?: { accountName?: string } } } | null)?.spec?.account?.accountName, measured: ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured }))
     // (precision) The window is of measurements: broadcasts still waiting (a burst) must not crowd them out.
-    .filter((m): m is { account: string | undefined; measured: { allocateMs: number; startMs: number } } => typeof m.measured?.allocateMs === 'number' && typeof m.measured.startMs === 'number');
+    .filter((m): m is { account: string | undefined; measured: { allocateMs: number; startMs: number; timerLatenessMs?: number } } => typeof m.measured?.allocateMs === 'number' && typeof m.measured.startMs === 'number');
   // (precision) Per account when it has enough of its own; accounts can sit in differently loaded regions.
   const own = input ? measurements.filter((m) => m.account === input.account.accountName) : [];
   const profile = startupProfileFrom((own.length >= MIN_OWN_SAMPLES ? own : measurements).slice(0, PROFILE_WINDOW).map((m) => m.measured));

@@ -14,10 +14,47 @@ import {
   type BroadcastSpec,
   type RescheduleEvent,
 } from '../contracts/broadcast.js';
-import { phaseOf, toBroadcastView, type BroadcastView } from '../domain/broadcastView.js';
+import { isBroadcastId } from '../domain/broadcastRequest.js';
+import { phaseOf, toBroadcastView, type BroadcastView, type InstanceStatus } from '../domain/broadcastView.js';
+import { queryInstances } from './instanceQuery.js';
 
 export class BroadcastNotFoundError extends Error {}
 export class BroadcastConflictError extends Error {}
+/** A continuation token this service did not issue. */
+export class BadContinuationError extends Error {}
+
+const INSTANCE_PREFIX = broadcastInstanceId('');
+/** Underlying pages read per list call at most: every call does bounded work, whatever the number of broadcasts. */
+const MAX_PAGES_PER_LIST = 4;
+/** A broadcast is never created after its start (starts in the past are refused, with a one-minute tolerance). */
+const START_TOLERANCE_MS = 60_000;
+
+/** Which runtime statuses can show a phase: the filter the durable store applies before anything is read. */
+const ACTIVE = ['Pending', 'Running', 'ContinuedAsNew', 'Suspended'];
+const statusesFor = (phase: BroadcastPhase): string[] =>
+  phase === 'ended' ? ['Completed'] : phase === 'cancelled' ? ['Completed', 'Terminated'] : phase === 'failed' ? ['Completed', 'Failed'] : ACTIVE;
+
+/** A view, or why the instance cannot be read as a broadcast (e.g. started by hand with input `{}`). */
+export function readBroadcast(instance: InstanceStatus): { ok: true; view: BroadcastView } | { ok: false; reason: string } {
+  const spec = (instance.input as Partial<BroadcastOrchestrationInput> | null)?.spec;
+  if (!spec || !isBroadcastId(spec.id) || typeof spec.startAt !== 'string' || typeof spec.endAt !== 'string' || !spec.liveEvent || !spec.recording || !spec.origin) {
+    return { ok: false, reason: 'its input is not a broadcast spec' };
+  }
+  try {
+    return { ok: true, view: toBroadcastView(instance) };
+  } catch {
+    return { ok: false, reason: 'its status cannot be read' };
+  }
+}
+
+/** Continuation tokens are the durable store's own, wrapped; checked strictly because they travel in a header. */
+const wrapToken = (token: string) => Buffer.from(token, 'utf8').toString('base64url');
+function unwrapToken(token: string): string {
+  if (token.length > 4096 || !/^[A-Za-z0-9_-]+$/.test(token)) throw new BadContinuationError('continuationToken is not one this API issued');
+  const raw = Buffer.from(token, 'base64url').toString('utf8');
+  if (raw === '' || !/^[\x20-\x7e]+$/.test(raw)) throw new BadContinuationError('continuationToken is not one this API issued');
+  return raw;
+}
 
 export interface ListQuery {
   phase?: BroadcastPhase;
@@ -27,19 +64,28 @@ export interface ListQuery {
   to?: number;
   top: number;
   continuationToken?: string;
+  /** Only broadcasts whose id starts with this (e.g. the calendar's own ids). */
+  idPrefix?: string;
 }
 
 const PRE_START: readonly BroadcastPhase[] = ['scheduled', 'allocating', 'standby'];
 
 export function createBroadcastService(client: df.DurableClient, policy: BroadcastPolicy) {
-  async function find(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  /** The instance named after the broadcast, whatever it holds. */
+  async function instance(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+    // Ids reach Durable URLs: anything outside the id charset cannot name a broadcast.
+    if (!isBroadcastId(id)) return undefined;
     try {
-      const status = await client.getStatus(broadcastInstanceId(id), { showInput: true });
-      return status.name === broadcastOrchestrator ? status : undefined;
+      return await client.getStatus(broadcastInstanceId(id), { showInput: true });
     } catch (error) {
       if (error instanceof Error && /404/.test(error.message)) return undefined;
       throw error;
     }
+  }
+
+  async function find(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+    const status = await instance(id);
+    return status && status.name === broadcastOrchestrator && readBroadcast(status).ok ? status : undefined;
   }
 
   async function require(id: string): Promise<df.DurableOrchestrationStatus> {
@@ -59,7 +105,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
   return {
     /** Idempotent on the id: the same spec again returns the existing broadcast; a different one is a conflict. */
     async schedule(spec: BroadcastSpec): Promise<{ created: boolean; broadcast: BroadcastView }> {
-      const existing = await find(spec.id);
+      const raw = await instance(spec.id);
+      const existing = raw && raw.name === broadcastOrchestrator && readBroadcast(raw).ok ? raw : undefined;
+      if (raw && !existing) throw new BroadcastConflictError(`The id '${spec.id}' is taken by an instance that is not a broadcast.`);
       if (existing) {
         const same = JSON.stringify({ ...(existing.input as BroadcastOrchestrationInput).spec, origin: undefined }) === JSON.stringify({ ...spec, origin: undefined });
         if (!same) throw new BroadcastConflictError(`A different broadcast with id '${spec.id}' already exists.`);
@@ -73,7 +121,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
         if (await find(spec.id)) return this.schedule(spec);
         throw error;
       }
-      return { created: true, broadcast: toBroadcastView(await require(spec.id)) };
+      // What was just written, without reading it back: a new broadcast is scheduled and has no status yet.
+      const at = new Date().toISOString();
+      return { created: true, broadcast: toBroadcastView({ runtimeStatus: 'Pending', input, customStatus: null, output: null, createdTime: at, lastUpdatedTime: at }) };
     },
 
     async get(id: string): Promise<BroadcastView | undefined> {
@@ -86,18 +136,40 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
       return { spec: (status.input as BroadcastOrchestrationInput).spec, phase: phaseOf(status) };
     },
 
-    async list(query: ListQuery): Promise<{ items: BroadcastView[]; continuationToken?: string }> {
-      const all = (await client.getStatusBy({}))
-        .filter((s) => s.name === broadcastOrchestrator && s.input)
-        .map((s) => toBroadcastView(s))
-        .filter((b) => !query.phase || b.phase === query.phase)
-        .filter((b) => query.from === undefined || Date.parse(b.endAt) >= query.from)
-        .filter((b) => query.to === undefined || Date.parse(b.startAt) <= query.to)
-        .sort((a, b) => a.startAt.localeCompare(b.startAt) || a.id.localeCompare(b.id));
-      const offset = query.continuationToken ? Number(Buffer.from(query.continuationToken, 'base64url').toString()) || 0 : 0;
-      const items = all.slice(offset, offset + query.top);
-      const next = offset + query.top < all.length ? Buffer.from(String(offset + query.top)).toString('base64url') : undefined;
-      return { items, continuationToken: next };
+    /**
+     * One page of broadcasts in id order. The durable store does the work: instance-id prefix, runtime
+     * status (from the phase), created time (a broadcast starting before `to` was created before `to` plus
+     * the start tolerance) and `top`; this only drops the rows of a page the exact filters exclude, and
+     * reads at most a few pages per call (a short page still carries a continuation token).
+     */
+    async list(query: ListQuery): Promise<{ items: BroadcastView[]; continuationToken?: string; skipped: Array<{ instanceId: string; reason: string }> }> {
+      const items: BroadcastView[] = [];
+      const skipped: Array<{ instanceId: string; reason: string }> = [];
+      let token = query.continuationToken ? unwrapToken(query.continuationToken) : undefined;
+      for (let pages = 0; pages < MAX_PAGES_PER_LIST && items.length < query.top; pages++) {
+        const page = await queryInstances(client, {
+          instanceIdPrefix: INSTANCE_PREFIX + (query.idPrefix ?? ''),
+          top: query.top - items.length,
+          runtimeStatus: query.phase ? statusesFor(query.phase) : undefined,
+          createdTimeTo: query.to === undefined ? undefined : new Date(query.to + START_TOLERANCE_MS),
+        });
+        for (const instance of page.instances) {
+          if (instance.name !== broadcastOrchestrator) continue;
+          const read = readBroadcast(instance);
+          if (!read.ok) {
+            skipped.push({ instanceId: instance.instanceId, reason: read.reason });
+            continue;
+          }
+          const b = read.view;
+          if (query.phase && b.phase !== query.phase) continue;
+          if (query.from !== undefined && Date.parse(b.endAt) < query.from) continue;
+          if (query.to !== undefined && Date.parse(b.startAt) > query.to) continue;
+          items.push(b);
+        }
+        token = page.continuationToken;
+        if (!token) break;
+      }
+      return { items, continuationToken: token ? wrapToken(token) : undefined, skipped };
     },
 
     reschedule: (id: string, change: RescheduleEvent) => raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change'),

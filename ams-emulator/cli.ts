@@ -1,7 +1,17 @@
-/** Runs the AMS emulator on its own: `node dist/ams-emulator/cli.js [port] [dataDir] [fast|realistic]`. */
+/**
+ * Runs the AMS emulator on its own: `node dist/ams-emulator/cli.js [port] [dataDir] [fast|realistic]`.
+ * `AMS_EMULATOR_ERROR_SHAPES` (JSON, e.g. `{"wrongState":"conflict","busy":"accepted"}`) and
+ * `AMS_EMULATOR_PAGE_SIZE` choose refusal shapes and list page size (also settable under /_emulator/).
+ */
 import { startEmulator } from './index.js';
 
 const [port = '7443', dataDir = '.data/ams-emulator', timings = 'realistic'] = process.argv.slice(2);
-const emulator = await startEmulator({ port: Number(port), dataDir, timings: timings === 'fast' ? 'fast' : 'realistic' });
+const emulator = await startEmulator({
+  port: Number(port),
+  dataDir,
+  timings: timings === 'fast' ? 'fast' : 'realistic',
+  errorShapes: process.env.AMS_EMULATOR_ERROR_SHAPES ? (JSON.parse(process.env.AMS_EMULATOR_ERROR_SHAPES) as object) : undefined,
+  pageSize: process.env.AMS_EMULATOR_PAGE_SIZE ? Number(process.env.AMS_EMULATOR_PAGE_SIZE) : undefined,
+});
 console.log(`AMS emulator at ${emulator.url}; trust ${emulator.caCertFile ?? '(in memory)'} (e.g. NODE_EXTRA_CA_CERTS).`);
 process.once('SIGINT', () => void emulator.close().then(() => process.exit(0)));

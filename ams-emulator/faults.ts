@@ -8,7 +8,9 @@ export type FaultKind =
   | 'drop' // the connection is destroyed without a response
   | 'slow' // the operation takes `factor` times longer (plus `extraMs`)
   | 'stuck' // the operation never completes (until the fault is cleared)
-  | 'failAsync'; // the operation ends with status Failed
+  | 'failAsync' // the operation ends with status Failed
+  | 'wrongState' // the request is refused as if the live event's state did not allow it (in the configured shape)
+  | 'busy'; // the request meets an operation the client cannot see (refused, or queued in the `accepted` shape)
 
 export interface FaultRule {
   operation: string;
@@ -18,6 +20,7 @@ export interface FaultRule {
   status?: 500 | 503;
   retryAfterSeconds?: number;
   factor?: number;
+  /** `slow`: added duration; `busy` in the `accepted` shape: how long the invisible operation holds the live event. */
   extraMs?: number;
   /** How many times the fault applies (default: until cleared). */
   times?: number;

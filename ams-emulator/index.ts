@@ -10,8 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock/clock.js';
-import { createArmRouter } from './armRouter.js';
+import { createArmRouter, DEFAULT_PAGE_SIZE } from './armRouter.js';
 import { loadOrCreateCertificate } from './certificate.js';
+import { parseErrorShapes, type ErrorShapes } from './errorShapes.js';
 import { FaultController, type FaultRule } from './faults.js';
 import { MediaAccount } from './mediaAccount.js';
 import type { EmulatorState } from './model.js';
@@ -21,6 +22,8 @@ import { issueToken, openIdConfiguration, verifyToken } from './tokens.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
 export type { Timings } from './timings.js';
+export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
+export { busyShapes, wrongStateShapes } from './errorShapes.js';
 export { fastTimings, realisticTimings } from './timings.js';
 export { timingProfiles, withOverrides, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
 
@@ -41,6 +44,10 @@ export interface EmulatorOptions {
   seed?: number;
   /** More media accounts in the same subscription and resource group (in memory only, not persisted). */
   extraAccounts?: string[];
+  /** How invalid transitions and operations on a busy live event are refused (real AMS's shapes are unpublished). */
+  errorShapes?: Partial<ErrorShapes>;
+  /** Items per page of every list before `@odata.nextLink` (default 1000; small in tests). */
+  pageSize?: number;
 }
 
 export interface AmsEmulator {
@@ -52,6 +59,15 @@ export interface AmsEmulator {
   billing(liveEventName: string): ReturnType<MediaAccount['billing']>;
   /** When the live event's first live output started recording (clock ms), if it did. */
   recordingStartedAt(liveEventName: string): number | undefined;
+  /** Current refusal shapes; `set` changes them at once (also `PUT /_emulator/error-shapes`). */
+  errorShapes: { get(): ErrorShapes; set(shapes: Partial<ErrorShapes>): ErrorShapes };
+  /** Items per list page (also `PUT /_emulator/page-size`). */
+  pageSize: { get(): number; set(size: number): void };
+  /**
+   * What a streaming endpoint would serve for a playback path (`/{locatorId}/{manifest}.ism/manifest(...)`):
+   * the locator and asset it resolves to, or undefined (404). Also `GET /_emulator/streaming/{path}`.
+   */
+  resolvePlayback(path: string): ReturnType<MediaAccount['resolvePlayback']>;
   liveEventStates(): Record<string, string>;
   /** Issues a token as the token endpoint would (for tests using a static credential). */
   token(): string;
@@ -79,7 +95,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     maxLiveEvents: options.maxLiveEvents ?? 5,
   };
   const faults = new FaultController(random);
-  let account = new MediaAccount(identity, state, clock, timings, faults, random);
+  let shapes = parseErrorShapes(options.errorShapes ?? {});
+  let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
   // ARM write throttling (timing profiles): per subscription (shared by the accounts) and per account.
   const buckets = new TokenBuckets();
   const throttleFor = (accountName: string) => (method: string, operation: string): number | undefined => {
@@ -93,11 +111,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     const rp = buckets.take(`account/${accountName.toLowerCase()}`, limits.accountWrites, now);
     return rp.ok ? undefined : rp.retryAfterSeconds;
   };
-  let route = createArmRouter(account, faults, () => timings.retryAfterSeconds, throttleFor(identity.accountName));
+  const routerOptions = (accountName: string) => ({ retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize, throttle: throttleFor(accountName) });
+  let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+  let route = createArmRouter(account, faults, routerOptions(identity.accountName));
   const newExtras = () => new Map((options.extraAccounts ?? []).map((name) => {
     const extraState = { ...emptyState(), tokenSecret: state.tokenSecret };
-    const extra = new MediaAccount({ ...identity, accountName: name }, extraState, clock, timings, faults, random);
-    return [name.toLowerCase(), { state: extraState, account: extra, route: createArmRouter(extra, faults, () => timings.retryAfterSeconds, throttleFor(name)) }];
+    const extra = new MediaAccount({ ...identity, accountName: name }, extraState, clock, timings, faults, random, () => shapes);
+    return [name.toLowerCase(), { state: extraState, account: extra, route: createArmRouter(extra, faults, routerOptions(name)) }];
   }));
   let extras = newExtras();
   const allAccounts = () => [{ state, account }, ...extras.values()];
@@ -126,6 +146,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     };
     const path = url.pathname.toLowerCase();
 
+    // The streaming endpoint's origin: a playback path resolves to a manifest or 404 (case kept: ids and manifest names).
+    if (path.startsWith('/_emulator/streaming/') && req.method === 'GET') {
+      account.settle();
+      const resolved = account.resolvePlayback(decodeURIComponent(url.pathname.slice('/_emulator/streaming'.length)));
+      return resolved ? send(200, resolved) : send(404, { error: { code: 'NotFound', message: 'No manifest at this playback path.' } });
+    }
     if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', path.slice('/_emulator/'.length), text, send);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openId && req.method === 'GET') return send(200, openIdConfiguration(origin, openId[1] ?? 'common'));
@@ -152,7 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       }
     }
     const target = extras.get(decodeURIComponent(url.pathname.split('/')[8] ?? '').toLowerCase())?.route ?? route;
-    const response = target({ method: req.method ?? 'GET', url, body, origin });
+    const response = target({ method: req.method ?? 'GET', url, body, origin, headers: req.headers });
     if (response.drop) {
       req.socket.destroy();
       return;
@@ -163,6 +189,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
 
   function controlPlane(method: string, path: string, text: string, send: (status: number, body: unknown) => void): void {
     if (path === 'faults' && method === 'GET') return send(200, faults.list());
+    if (path === 'error-shapes' && method === 'GET') return send(200, shapes);
+    if (path === 'error-shapes' && method === 'PUT') {
+      try {
+        return send(200, emulator.errorShapes.set(JSON.parse(text || '{}') as Partial<ErrorShapes>));
+      } catch (e) {
+        return send(400, { error: { code: 'InvalidErrorShapes', message: e instanceof Error ? e.message : String(e) } });
+      }
+    }
+    if (path === 'page-size' && method === 'GET') return send(200, { pageSize });
+    if (path === 'page-size' && method === 'PUT') {
+      const size = (JSON.parse(text || '{}') as { pageSize?: unknown }).pageSize;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) return send(400, { error: { code: 'InvalidPageSize', message: 'pageSize must be a positive integer.' } });
+      pageSize = size;
+      return send(200, { pageSize });
+    }
     if (path === 'faults' && method === 'PUT') {
       const rules = JSON.parse(text || '[]') as FaultRule[];
       faults.clear();
@@ -217,6 +258,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       }
       return undefined;
     },
+    errorShapes: {
+      get: () => shapes,
+      set(partial) {
+        shapes = parseErrorShapes(partial, shapes);
+        return shapes;
+      },
+    },
+    pageSize: {
+      get: () => pageSize,
+      set(size) {
+        if (!Number.isInteger(size) || size < 1) throw new Error('pageSize must be a positive integer');
+        pageSize = size;
+      },
+    },
+    resolvePlayback(path) {
+      account.settle();
+      return account.resolvePlayback(path);
+    },
     liveEventStates() {
       return Object.fromEntries(allAccounts().flatMap((a) => {
         a.account.settle();
@@ -227,8 +286,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     reset() {
       const secret = state.tokenSecret;
       state = { ...emptyState(), tokenSecret: secret };
-      account = new MediaAccount(identity, state, clock, timings, faults, random);
-      route = createArmRouter(account, faults, () => timings.retryAfterSeconds, throttleFor(identity.accountName));
+      account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+      route = createArmRouter(account, faults, routerOptions(identity.accountName));
       extras = newExtras();
       persist();
     },

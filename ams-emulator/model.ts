@@ -23,6 +23,15 @@ export interface Operation {
   rollbackState?: string;
   error?: { code: string; message: string };
   apiVersion: string;
+  /** Accepted while another operation ran (busy shape `accepted`): waits for that operation to end. */
+  queuedBehind?: string;
+  /** A queued operation begins at this time (set when what it waited for ends). */
+  startsAt?: number;
+  /** Request details a queued operation needs when it begins. */
+  removeOutputsOnStop?: boolean;
+  /** A `slow` fault taken when the request arrived (applied when a queued operation begins). */
+  slow?: { factor: number; extraMs: number };
+  stuck?: boolean;
 }
 
 export interface LiveEventRecord {
@@ -71,6 +80,11 @@ export interface AssetRecord {
   storageAccountName: string;
   /** True once a live output recorded into it: it then has playable content. */
   recorded: boolean;
+  /**
+   * The manifest the archive is written under: the live output's manifestName, or the name AMS
+   * generated for it. It stays with the asset after the live output is deleted.
+   */
+  manifestName?: string;
 }
 
 export interface StreamingLocatorRecord {
@@ -82,12 +96,23 @@ export interface StreamingLocatorRecord {
   created: number;
   startTime: string | null;
   endTime: string;
+  alternativeMediaId?: string;
+  /** Keys generated for encrypting streaming policies (values only through listContentKeys). */
+  contentKeys?: Array<{ id: string; type: string; labelReferenceInStreamingPolicy: string; value: string }>;
 }
+
+export type StreamingEndpointState = 'Stopped' | 'Starting' | 'Running' | 'Stopping' | 'Deleting' | 'Scaling';
 
 export interface StreamingEndpointRecord {
   name: string;
-  resourceState: 'Stopped' | 'Starting' | 'Running' | 'Stopping';
+  resourceState: StreamingEndpointState;
   scaleUnits: number;
+  /** Writable properties as the client sent them (description, cdnEnabled, accessControl, ...). */
+  properties?: Record<string, unknown>;
+  tags?: Record<string, string>;
+  provisioningState?: 'InProgress' | 'Succeeded' | 'Failed';
+  /** Scale units a running scale operation moves to. */
+  targetScaleUnits?: number;
   hostName: string;
   created: number;
   lastModified: number;

@@ -5,6 +5,31 @@ import type { AssetRecord, LiveEventRecord, LiveOutputRecord, StreamingEndpointR
 const REGION_CODE = 'euwe';
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** ARM region names → the display names AMS answers with (`westus2` → "West US 2", as recorded). */
+const REGION_DISPLAY_NAMES: Record<string, string> = {
+  westeurope: 'West Europe', northeurope: 'North Europe', uksouth: 'UK South', ukwest: 'UK West', francecentral: 'France Central',
+  germanywestcentral: 'Germany West Central', switzerlandnorth: 'Switzerland North', norwayeast: 'Norway East', swedencentral: 'Sweden Central',
+  eastus: 'East US', eastus2: 'East US 2', westus: 'West US', westus2: 'West US 2', westus3: 'West US 3', centralus: 'Central US',
+  northcentralus: 'North Central US', southcentralus: 'South Central US', westcentralus: 'West Central US', canadacentral: 'Canada Central',
+  brazilsouth: 'Brazil South', southindia: 'South India', centralindia: 'Central India', japaneast: 'Japan East', japanwest: 'Japan West',
+  eastasia: 'East Asia', southeastasia: 'Southeast Asia', australiaeast: 'Australia East', koreacentral: 'Korea Central',
+  southafricanorth: 'South Africa North', uaenorth: 'UAE North',
+};
+
+export function locationDisplayName(location: string): string {
+  return REGION_DISPLAY_NAMES[location.toLowerCase().replace(/\s+/g, '')] ?? location;
+}
+
+/** Encoding defaults AMS fills in for encoding live events (recorded: `default720p`, AutoSize, 2 s). */
+const ENCODING_DEFAULTS: Record<string, { presetName: string; stretchMode: string; keyFrameInterval: string }> = {
+  Standard: { presetName: 'default720p', stretchMode: 'AutoSize', keyFrameInterval: 'PT2S' },
+  Premium1080p: { presetName: 'default1080p', stretchMode: 'AutoSize', keyFrameInterval: 'PT2S' },
+};
+
+/** Drops unset (undefined or null) properties: AMS omits them for assets and locators. */
+const present = <T extends Record<string, unknown>>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+
 export const accountPath = (a: AccountIdentity) =>
   `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/Microsoft.Media/mediaservices/${a.accountName}`;
 
@@ -14,8 +39,9 @@ const systemData = (created: number, modified: number) => ({
 });
 
 export function mediaServiceJson(a: AccountIdentity) {
+  // Recorded GET: `tags` omitted when empty, location as display name.
   return {
-    name: a.accountName, id: accountPath(a), type: 'Microsoft.Media/mediaservices', location: a.location, tags: {},
+    name: a.accountName, id: accountPath(a), type: 'Microsoft.Media/mediaservices', location: locationDisplayName(a.location),
     properties: {
       mediaServiceId: '6f9e8a4b-2f0c-4f5e-9e7a-1d2c3b4a5f60',
       storageAccounts: [{ id: `/subscriptions/${a.subscriptionId}/resourceGroups/${a.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${a.accountName.toLowerCase()}storage`, type: 'Primary' }],
@@ -35,22 +61,26 @@ function ingestEndpoints(a: AccountIdentity, e: LiveEventRecord) {
   const input =
     protocol === 'RTMP'
       ? [`rtmp://${host}:1935/live/${e.accessToken}`, `rtmp://${host}:1936/live/${e.accessToken}`, `rtmps://${host}:2935/live/${e.accessToken}`, `rtmps://${host}:2936/live/${e.accessToken}`].map((url) => ({ protocol: 'RTMP', url }))
-      : [{ protocol: 'FragmentedMP4', url: `http://${host}/${e.accessToken}/ingest.isml` }, { protocol: 'FragmentedMP4', url: `https://${host}/${e.accessToken}/ingest.isml` }];
+      : [{ protocol: 'FragmentedMP4', url: `http://${host}/${e.accessToken}/ingest.isml` }]; // one endpoint, as recorded
   const preview = [{ protocol: 'FragmentedMP4', url: `https://${e.name.toLowerCase()}-${a.accountName.toLowerCase()}.preview-${REGION_CODE}.channel.media.azure.net/${e.previewLocator}/preview.ism/manifest` }];
   return { input, preview };
 }
 
-export function liveEventJson(a: AccountIdentity, e: LiveEventRecord) {
+/** `view` overrides what the state machine shows (busy provisioningState) and the id (operationLocations quirk). */
+export function liveEventJson(a: AccountIdentity, e: LiveEventRecord, view: { provisioningState?: string; id?: string } = {}) {
   const p = e.properties;
   const input = (p.input ?? {}) as Record<string, unknown>;
   const preview = (p.preview ?? {}) as Record<string, unknown>;
   const encoding = (p.encoding ?? {}) as Record<string, unknown>;
+  const encodingType = String(encoding.encodingType ?? 'None');
+  const defaults = ENCODING_DEFAULTS[encodingType];
+  const crossSite = (p.crossSiteAccessPolicies ?? {}) as Record<string, unknown>;
   const endpoints = ingestEndpoints(a, e);
   return {
-    name: e.name, id: `${accountPath(a)}/liveevents/${e.name}`, type: 'Microsoft.Media/mediaservices/liveevents',
-    location: e.location, tags: e.tags,
+    name: e.name, id: view.id ?? `${accountPath(a)}/liveevents/${e.name}`, type: 'Microsoft.Media/mediaservices/liveevents',
+    location: locationDisplayName(e.location), tags: e.tags,
     properties: {
-      description: p.description ?? '', resourceState: e.resourceState, provisioningState: e.provisioningState,
+      description: p.description ?? '', resourceState: e.resourceState, provisioningState: view.provisioningState ?? e.provisioningState,
       created: iso(e.created), lastModified: iso(e.lastModified), useStaticHostname: p.useStaticHostname ?? false,
       streamOptions: p.streamOptions ?? [],
       input: {
@@ -62,10 +92,11 @@ export function liveEventJson(a: AccountIdentity, e: LiveEventRecord) {
         alternativeMediaId: preview.alternativeMediaId ?? null, accessControl: preview.accessControl ?? null, endpoints: endpoints.preview,
       },
       encoding: {
-        encodingType: encoding.encodingType ?? 'None', presetName: encoding.presetName ?? null,
-        stretchMode: encoding.stretchMode ?? null, keyFrameInterval: encoding.keyFrameInterval ?? null,
+        encodingType, presetName: encoding.presetName ?? defaults?.presetName ?? null,
+        stretchMode: encoding.stretchMode ?? defaults?.stretchMode ?? null, keyFrameInterval: encoding.keyFrameInterval ?? defaults?.keyFrameInterval ?? null,
       },
-      crossSiteAccessPolicies: p.crossSiteAccessPolicies ?? { clientAccessPolicy: null, crossDomainPolicy: null },
+      // Both policies are always answered (null when unset), whatever subset was sent.
+      crossSiteAccessPolicies: { clientAccessPolicy: crossSite.clientAccessPolicy ?? null, crossDomainPolicy: crossSite.crossDomainPolicy ?? null },
       hostnamePrefix: p.hostnamePrefix ?? null, transcriptions: p.transcriptions ?? [],
     },
     systemData: systemData(e.created, e.lastModified),
@@ -87,10 +118,10 @@ export function liveOutputJson(a: AccountIdentity, o: LiveOutputRecord) {
 export function assetJson(a: AccountIdentity, x: AssetRecord) {
   return {
     name: x.name, id: `${accountPath(a)}/assets/${x.name}`, type: 'Microsoft.Media/mediaservices/assets',
-    properties: {
+    properties: present({
       assetId: x.assetId, created: iso(x.created), lastModified: iso(x.lastModified), alternateId: x.alternateId,
       description: x.description, container: x.container, storageAccountName: x.storageAccountName, storageEncryptionFormat: 'None',
-    },
+    }),
     systemData: systemData(x.created, x.lastModified),
   };
 }
@@ -98,23 +129,41 @@ export function assetJson(a: AccountIdentity, x: AssetRecord) {
 export function streamingLocatorJson(a: AccountIdentity, l: StreamingLocatorRecord) {
   return {
     name: l.name, id: `${accountPath(a)}/streamingLocators/${l.name}`, type: 'Microsoft.Media/mediaservices/streamingLocators',
-    properties: {
+    properties: present({
       assetName: l.assetName, created: iso(l.created), startTime: l.startTime, endTime: l.endTime, streamingLocatorId: l.streamingLocatorId,
-      streamingPolicyName: l.streamingPolicyName, defaultContentKeyPolicyName: l.defaultContentKeyPolicyName, contentKeys: [], filters: [],
-    },
+      streamingPolicyName: l.streamingPolicyName, defaultContentKeyPolicyName: l.defaultContentKeyPolicyName, alternativeMediaId: l.alternativeMediaId,
+      // Key values are only returned by listContentKeys.
+      contentKeys: (l.contentKeys ?? []).map(({ value: _value, ...k }) => ({ ...k, tracks: [] })), filters: [],
+    }),
     systemData: systemData(l.created, l.created),
   };
 }
 
 export function streamingEndpointJson(a: AccountIdentity, s: StreamingEndpointRecord) {
+  const p = s.properties ?? {};
+  const crossSite = p.crossSiteAccessPolicies as Record<string, unknown> | undefined;
   return {
     name: s.name, id: `${accountPath(a)}/streamingendpoints/${s.name}`, type: 'Microsoft.Media/mediaservices/streamingEndpoints',
-    location: a.location, tags: {}, sku: { name: 'Standard', capacity: 600 },
+    location: locationDisplayName(a.location), tags: s.tags ?? {},
+    // Premium once streaming units are bought (200 Mbps each); the standard endpoint serves 600 Mbps.
+    sku: s.scaleUnits > 0 ? { name: 'Premium', capacity: s.scaleUnits * 200 } : { name: 'Standard', capacity: 600 },
     properties: {
-      description: '', scaleUnits: s.scaleUnits, availabilitySetName: null, accessControl: null, maxCacheAge: null, customHostNames: [],
-      hostName: s.hostName, cdnEnabled: false, cdnProvider: null, cdnProfile: null, provisioningState: 'Succeeded',
-      resourceState: s.resourceState, crossSiteAccessPolicies: null, freeTrialEndTime: '0001-01-01T00:00:00Z',
-      created: iso(s.created), lastModified: iso(s.lastModified),
+      description: p.description ?? '', scaleUnits: s.scaleUnits, availabilitySetName: p.availabilitySetName ?? null, accessControl: p.accessControl ?? null,
+      maxCacheAge: p.maxCacheAge ?? null, customHostNames: p.customHostNames ?? [], hostName: s.hostName, cdnEnabled: p.cdnEnabled ?? false,
+      cdnProvider: p.cdnProvider ?? null, cdnProfile: p.cdnProfile ?? null, provisioningState: s.provisioningState ?? 'Succeeded',
+      resourceState: s.resourceState,
+      crossSiteAccessPolicies: crossSite ? { clientAccessPolicy: crossSite.clientAccessPolicy ?? null, crossDomainPolicy: crossSite.crossDomainPolicy ?? null } : null,
+      freeTrialEndTime: '0001-01-01T00:00:00Z', created: iso(s.created), lastModified: iso(s.lastModified),
     },
+  };
+}
+
+/** The SKUs a streaming endpoint can move to (example of the 2022-11-01 spec). */
+export function streamingEndpointSkusJson() {
+  return {
+    value: [
+      { resourceType: 'Microsoft.Media/mediaservices/streamingEndpoints', capacity: { scaleType: 'None', default: 0, minimum: 0, maximum: 0 }, sku: { name: 'Standard' } },
+      { resourceType: 'Microsoft.Media/mediaservices/streamingEndpoints', capacity: { scaleType: 'Automatic', default: 1, minimum: 1, maximum: 10 }, sku: { name: 'Premium' } },
+    ],
   };
 }

@@ -7,12 +7,13 @@
  * resource, how many times that resource ran that operation), so a live event's durations do not depend on
  * the order in which concurrent requests reached the emulator: the same seed gives the same figures.
  */
-import type { Timings } from './timings.js';
+import type { Draw, DurationSampler, TimedOperation, Timings } from './timings.js';
 
-export const timedOperations = [
+export const profileOperations = [
   'create', 'allocate', 'start', 'coldStart', 'stop', 'reset', 'delete', 'update', 'liveOutputCreate', 'liveOutputDelete', 'streamingEndpoint',
 ] as const;
-export type TimedOperation = (typeof timedOperations)[number];
+/** The operations a profile sets a distribution for (several emulator operations may share one). */
+export type ProfileOperation = (typeof profileOperations)[number];
 
 export interface DurationDistribution {
   /** Median of the log-normal body. */
@@ -46,7 +47,7 @@ export interface ThrottleLimits {
 
 export interface TimingProfile {
   name: string;
-  operations: Record<TimedOperation, DurationDistribution>;
+  operations: Record<ProfileOperation, DurationDistribution>;
   throttle: ThrottleLimits | null;
   /** Retry-After seconds on LRO responses (0 = omit). */
   retryAfterSeconds: number;
@@ -125,18 +126,12 @@ export const isTimingProfileName = (value: unknown): value is TimingProfileName 
   typeof value === 'string' && Object.hasOwn(timingProfiles, value);
 
 /** A profile with some operations replaced (e.g. `{ allocate: { medianMs: 5_000, p95Ms: 5_000 } }`). */
-export function withOverrides(profile: TimingProfile, overrides: Partial<Record<TimedOperation, Partial<DurationDistribution>>> = {}, extra: Partial<Pick<TimingProfile, 'throttle' | 'retryAfterSeconds'>> = {}): TimingProfile {
+export function withOverrides(profile: TimingProfile, overrides: Partial<Record<ProfileOperation, Partial<DurationDistribution>>> = {}, extra: Partial<Pick<TimingProfile, 'throttle' | 'retryAfterSeconds'>> = {}): TimingProfile {
   const operations = { ...profile.operations };
-  for (const [op, override] of Object.entries(overrides) as Array<[TimedOperation, Partial<DurationDistribution>]>) {
+  for (const [op, override] of Object.entries(overrides) as Array<[ProfileOperation, Partial<DurationDistribution>]>) {
     operations[op] = { ...operations[op], ...override };
   }
   return { ...profile, ...extra, operations };
-}
-
-/** What one draw decided. */
-export interface Draw {
-  durationMs: number;
-  fails: boolean;
 }
 
 const Z95 = 1.6448536269514722;
@@ -176,7 +171,7 @@ function uniforms(seed: number): () => number {
 }
 
 /** The draw for the `occurrence`-th time `resource` runs `op` under `seed`: the same inputs, the same draw. */
-export function drawFor(profile: TimingProfile, seed: number, op: TimedOperation, resource: string, occurrence: number): Draw {
+export function drawFor(profile: TimingProfile, seed: number, op: ProfileOperation, resource: string, occurrence: number): Draw {
   const next = uniforms(hash32(`${seed}|${op}|${resource.toLowerCase()}|${occurrence}`));
   return drawFrom(profile.operations[op], [next(), next(), next(), next()]);
 }
@@ -184,7 +179,7 @@ export function drawFor(profile: TimingProfile, seed: number, op: TimedOperation
 /** Draws in sequence per (operation, resource), counting occurrences itself. */
 export function createSampler(profile: TimingProfile, seed: number) {
   const occurrences = new Map<string, number>();
-  return (op: TimedOperation, resource: string): Draw => {
+  return (op: ProfileOperation, resource: string): Draw => {
     const k = `${op}|${resource.toLowerCase()}`;
     const n = occurrences.get(k) ?? 0;
     occurrences.set(k, n + 1);
@@ -192,38 +187,45 @@ export function createSampler(profile: TimingProfile, seed: number) {
   };
 }
 
-/** Which timed operation an emulator operation is (`liveEvents.start` from Stopped is a cold start). */
-export function timedOperationOf(faultOperation: string, fromState: string | undefined): TimedOperation | undefined {
-  switch (faultOperation.toLowerCase()) {
-    case 'liveevents.create': return 'create';
-    case 'liveevents.update': return 'update';
-    case 'liveevents.allocate': return 'allocate';
-    case 'liveevents.start': return fromState === 'Stopped' ? 'coldStart' : 'start';
-    case 'liveevents.stop': return 'stop';
-    case 'liveevents.reset': return 'reset';
-    case 'liveevents.delete': return 'delete';
-    case 'liveoutputs.create': return 'liveOutputCreate';
-    case 'liveoutputs.delete': return 'liveOutputDelete';
-    case 'streamingendpoints.start':
-    case 'streamingendpoints.stop': return 'streamingEndpoint';
-    default: return undefined;
+/** The profile distribution an emulator operation draws from (`liveEvents.start` from Stopped is a cold start). */
+export function profileOperationOf(operation: TimedOperation): ProfileOperation {
+  switch (operation) {
+    case 'liveEvents.create': return 'create';
+    case 'liveEvents.createAndStart': return 'coldStart'; // plus a create: see profileSampler
+    case 'liveEvents.update': return 'update';
+    case 'liveEvents.allocate': return 'allocate';
+    case 'liveEvents.start': return 'start';
+    case 'liveEvents.coldStart': return 'coldStart';
+    case 'liveEvents.stop': return 'stop';
+    case 'liveEvents.reset': return 'reset';
+    case 'liveEvents.delete': return 'delete';
+    case 'liveOutputs.create': return 'liveOutputCreate';
+    case 'liveOutputs.delete': return 'liveOutputDelete';
+    default: return 'streamingEndpoint';
   }
+}
+
+/** The emulator's DurationSampler for a profile: per-resource seeded draws (the emulator's stream is not used). */
+export function profileSampler(profile: TimingProfile, seed: number): DurationSampler {
+  const sample = createSampler(profile, seed);
+  return (operation, _random, resource) => {
+    const drawn = sample(profileOperationOf(operation), resource);
+    if (operation !== 'liveEvents.createAndStart') return drawn;
+    const created = sample('create', resource);
+    return { durationMs: created.durationMs + drawn.durationMs, fails: created.fails || drawn.fails };
+  };
 }
 
 /** Emulator Timings for a profile: medians as the nominal durations, and the seeded sampler. */
 export function timingsFromProfile(profile: TimingProfile, seed: number): Timings {
-  const m = (op: TimedOperation) => profile.operations[op].medianMs;
-  const sample = createSampler(profile, seed);
+  const m = (op: ProfileOperation) => profile.operations[op].medianMs;
   return {
     createMs: m('create'), allocateMs: m('allocate'), startMs: m('start'), coldStartMs: m('coldStart'), stopMs: m('stop'),
     resetMs: m('reset'), deleteMs: m('delete'), updateMs: m('update'), liveOutputCreateMs: m('liveOutputCreate'),
     liveOutputDeleteMs: m('liveOutputDelete'), streamingEndpointMs: m('streamingEndpoint'), jitter: 0,
     retryAfterSeconds: profile.retryAfterSeconds,
     profile,
-    draw: (faultOperation, resource, fromState) => {
-      const op = timedOperationOf(faultOperation, fromState);
-      return op ? sample(op, resource) : undefined;
-    },
+    sample: profileSampler(profile, seed),
   };
 }
 

@@ -1,4 +1,4 @@
-import { isTimingProfileName, timingProfiles, timingsFromProfile, type Draw, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
+import { isTimingProfileName, timingProfiles, timingsFromProfile, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
 
 /** How long each live event / streaming endpoint operation takes on the emulator's clock. */
 export interface Timings {
@@ -21,8 +21,8 @@ export interface Timings {
   retryAfterSeconds: number;
   /** Set for a named timing profile (timingProfiles.ts): its throttling limits and seeded heavy-tailed draws. */
   profile?: TimingProfile;
-  /** Duration (and outcome) of one operation on `resource`; undefined = nominal duration with jitter. */
-  draw?: (faultOperation: string, resource: string, fromState: string | undefined) => Draw | undefined;
+  /** The profile's seeded heavy-tailed sampler; absent = nominal duration with jitter (uniformJitterSampler). */
+  sample?: DurationSampler;
 }
 
 /** Close to what recorded AMS traffic and production starts showed (see shared/ams-api-notes.md §6). */
@@ -58,6 +58,65 @@ export const fastTimings: Timings = {
   jitter: 0,
   retryAfterSeconds: 0,
 };
+
+/** Every operation whose duration the emulator draws, named as the fault rules name them. */
+export type TimedOperation =
+  | 'liveEvents.create'
+  | 'liveEvents.createAndStart'
+  | 'liveEvents.update'
+  | 'liveEvents.allocate'
+  | 'liveEvents.start'
+  | 'liveEvents.coldStart'
+  | 'liveEvents.stop'
+  | 'liveEvents.reset'
+  | 'liveEvents.delete'
+  | 'liveOutputs.create'
+  | 'liveOutputs.delete'
+  | 'streamingEndpoints.create'
+  | 'streamingEndpoints.update'
+  | 'streamingEndpoints.start'
+  | 'streamingEndpoints.stop'
+  | 'streamingEndpoints.scale'
+  | 'streamingEndpoints.delete';
+
+/** The nominal duration of each operation, from the flat settings. */
+export function nominalDurationMs(t: Timings, operation: TimedOperation): number {
+  switch (operation) {
+    case 'liveEvents.create': return t.createMs;
+    case 'liveEvents.createAndStart': return t.createMs + t.coldStartMs;
+    case 'liveEvents.update': return t.updateMs;
+    case 'liveEvents.allocate': return t.allocateMs;
+    case 'liveEvents.start': return t.startMs;
+    case 'liveEvents.coldStart': return t.coldStartMs;
+    case 'liveEvents.stop': return t.stopMs;
+    case 'liveEvents.reset': return t.resetMs;
+    case 'liveEvents.delete': return t.deleteMs;
+    case 'liveOutputs.create': return t.liveOutputCreateMs;
+    case 'liveOutputs.delete': return t.liveOutputDeleteMs;
+    default: return t.streamingEndpointMs;
+  }
+}
+
+/** What one draw decided: how long the operation takes, and whether it then ends Failed. */
+export interface Draw {
+  durationMs: number;
+  fails: boolean;
+}
+
+/**
+ * Draws how long one operation on `resource` takes (and whether it fails). `random` is the emulator's
+ * seeded stream; a timing profile ignores it and keys its draws by resource instead (timingProfiles.ts).
+ */
+export type DurationSampler = (operation: TimedOperation, random: () => number, resource: string) => Draw;
+
+/**
+ * Without a profile every operation takes its nominal duration times a uniform jitter factor and never
+ * fails. A timing profile (timingProfiles.ts) replaces this sampler without touching the state machine,
+ * which only ever asks the sampler.
+ */
+export function uniformJitterSampler(t: Timings): DurationSampler {
+  return (operation, random) => ({ durationMs: Math.max(0, Math.round(nominalDurationMs(t, operation) * (1 - t.jitter + 2 * t.jitter * random()))), fails: false });
+}
 
 export type TimingsOption = 'realistic' | 'fast' | TimingProfileName | TimingProfile | Partial<Timings>;
 

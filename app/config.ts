@@ -3,6 +3,9 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
+import type { ApiSettings, Credentials, MediaClientSettings, RetentionSettings } from '../contracts/settings.js';
+
+export type { Credentials } from '../contracts/settings.js';
 
 const isoDuration = z.string().refine((text) => Duration.fromISO(text).isValid, 'must be an ISO 8601 duration such as PT5M');
 
@@ -21,19 +24,29 @@ const schema = z.object({
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
   /** Safety margin added to the measured start-up durations. */
   BROADCAST_PREROLL_MARGIN: isoDuration.default('PT2S'),
+  /** Further accounts requests may name, JSON: [{"accountName":"x","resourceGroup":"rg"}] (same subscription). */
+  AMS_ACCOUNTS: z.string().optional(),
+  API_AUTH: z.enum(['key', 'entra']).default('key'),
+  /** Set by App Service when Easy Auth is on; `entra` is refused without it (anyone could forge the principal header). */
+  WEBSITE_AUTH_ENABLED: z.string().optional(),
+  API_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(64 * 1024),
+  BROADCAST_RETENTION: isoDuration.default('P30D'),
+  BROADCAST_PURGE_SCHEDULE: z.string().default('0 17 * * * *'),
+  /** Value of the managedBy tag on the live events this deployment creates (the reaper's ownership mark). */
+  BROADCAST_DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9-_.]{1,128}$/).optional(),
+  WEBSITE_SITE_NAME: z.string().optional(),
 });
 
-export type Credentials =
-  | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
-  | { kind: 'default' };
+const accountsSchema = z.array(
+  z.object({ accountName: z.string().regex(/^[a-z0-9]{3,24}$/), resourceGroup: z.string().min(1).max(90).optional() }).strict(),
+).max(50);
 
-export interface AppConfig {
-  account: MediaAccountRef;
-  armEndpoint: string;
-  caCertFile?: string;
-  credentials: Credentials;
+export interface AppConfig extends MediaClientSettings {
   /** What every broadcast orchestration carries in its input. */
   broadcast: BroadcastPolicy;
+  api: ApiSettings;
+  retention: RetentionSettings;
+  deploymentId: string;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -48,6 +61,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     s.AZURE_TENANT_ID && s.AZURE_CLIENT_ID && s.AZURE_CLIENT_SECRET
       ? { kind: 'clientSecret', tenantId: s.AZURE_TENANT_ID, clientId: s.AZURE_CLIENT_ID, clientSecret: s.AZURE_CLIENT_SECRET, authorityHost: s.AZURE_AUTHORITY_HOST }
       : { kind: 'default' };
+  const account: MediaAccountRef = { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME };
+  const accounts = [account];
+  if (s.AMS_ACCOUNTS) {
+    let listed: unknown;
+    try {
+      listed = JSON.parse(s.AMS_ACCOUNTS);
+    } catch {
+      throw new Error('Invalid app settings: AMS_ACCOUNTS: must be JSON');
+    }
+    const pool = accountsSchema.safeParse(listed);
+    if (!pool.success) throw new Error(`Invalid app settings: AMS_ACCOUNTS: ${pool.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    for (const extra of pool.data) {
+      if (accounts.some((a) => a.accountName === extra.accountName)) continue;
+      accounts.push({ subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: extra.resourceGroup ?? s.AMS_RESOURCE_GROUP, accountName: extra.accountName });
+    }
+  }
+  if (s.API_AUTH === 'entra' && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
+    throw new Error('Invalid app settings: API_AUTH=entra needs App Service Authentication enabled (WEBSITE_AUTH_ENABLED=True)');
+  }
   return {
     account: { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME },
     armEndpoint: s.AMS_ARM_ENDPOINT.replace(/\/$/, ''),
@@ -58,5 +90,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
     },
+    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts },
+    retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },
+    deploymentId: s.BROADCAST_DEPLOYMENT_ID ?? s.WEBSITE_SITE_NAME ?? 'broadcast-scheduler',
   };
 }

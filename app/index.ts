@@ -2,8 +2,10 @@
 // each feature owns its registration module so features stay independent.
 import { registerBroadcastApiFunctions } from './registerBroadcastApi.js';
 import { registerBroadcastFunctions } from './registerBroadcasts.js';
+import { registerDashboardFunctions } from './registerDashboard.js';
 import { registerIntegrationFunctions } from './registerIntegrations.js';
 
 registerBroadcastFunctions();
 registerBroadcastApiFunctions();
 registerIntegrationFunctions();
+registerDashboardFunctions();

@@ -4,13 +4,21 @@ import { readStartupProfile, createMediaActivities } from '../activities/mediaAc
 import { createMediaClient } from '../adapters/ams/mediaClient.js';
 import { MediaGateway } from '../adapters/ams/mediaGateway.js';
 import { broadcastOrchestrator } from '../contracts/broadcast.js';
+import { ManagedByTag } from '../contracts/settings.js';
 import { MediaActivities } from '../contracts/mediaActivities.js';
 import { broadcastLifecycle } from '../orchestrators/broadcastLifecycle.js';
 import { loadConfig } from './config.js';
 
 let gateway: MediaGateway | undefined;
 /** One client per worker, created on first use (configuration is read once). */
-export const mediaGateway = (): MediaGateway => (gateway ??= new MediaGateway(createMediaClient(loadConfig())));
+export const mediaGateway = (): MediaGateway => {
+  if (!gateway) {
+    const config = loadConfig();
+    // Every live event carries the deployment's mark: the reaper touches nothing else.
+    gateway = new MediaGateway(createMediaClient(config), { [ManagedByTag]: config.deploymentId });
+  }
+  return gateway;
+};
 
 export function registerBroadcastFunctions(): void {
   df.app.orchestration(broadcastOrchestrator, broadcastLifecycle);

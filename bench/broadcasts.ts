@@ -27,7 +27,8 @@ const stack = await startLocalStack({
   clock,
   dataDir,
   timings: { ...realisticTimings, retryAfterSeconds: 0 }, // Retry-After is real seconds; the scaled clock would stretch it
-  settings: { DEVHOST_QUIET: '1', REAPER_SCHEDULE: '0 */5 * * * *' }, // the app's defaults otherwise
+  // Azure Storage's queue latency (host.json maxQueuePollingInterval), so the figures carry over to Azure.
+  settings: { DEVHOST_QUIET: '1', REAPER_SCHEDULE: '0 */5 * * * *', DEVHOST_DELIVERY: 'azure-storage' }, // the app's defaults otherwise
   seed: 42,
   maxLiveEvents: count + 10, // a quota raised for this many concurrent broadcasts
 });
@@ -40,7 +41,7 @@ const windows = Array.from({ length: count }, (_, i) => {
 for (const w of windows) {
   const res = await fetch(`${stack.host.url}/api/broadcasts`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-functions-key': stack.host.functionKey },
     body: JSON.stringify({ id: w.id, startAt: new Date(w.start).toISOString(), endAt: new Date(w.end).toISOString() }),
   });
   if (res.status !== 201) throw new Error(`scheduling ${w.id} failed: ${res.status} ${await res.text()}`);
@@ -77,7 +78,7 @@ for (const w of windows) {
 }
 const phases: Record<string, number> = {};
 for (const w of windows) {
-  const view = (await (await fetch(`${stack.host.url}/api/broadcasts/${w.id}`)).json()) as { phase: string; error?: { message: string } };
+  const view = (await (await fetch(`${stack.host.url}/api/broadcasts/${w.id}`, { headers: { 'x-functions-key': stack.host.functionKey } })).json()) as { phase: string; error?: { message: string } };
   phases[view.phase] = (phases[view.phase] ?? 0) + 1;
   if (view.error) console.log(`${w.id}: ${view.phase}: ${view.error.message}`);
 }

@@ -99,10 +99,16 @@ export interface BroadcastStatus {
   previewUrls?: string[];
   assetName?: string;
   playbackPaths?: string[];
+  /** The first and the most recent entries; `timelineDropped` counts the ones left out in between. */
   timeline: TimelineEntry[];
+  timelineDropped?: number;
+  /** A one-line summary (the status must stay small: Azure fails an orchestration whose status is over 16 KB). */
   error?: { code: string; message: string };
-  /** Start-up durations measured on this broadcast; later broadcasts plan their pre-roll from them. */
-  measured?: { allocateMs?: number; startMs?: number };
+  /**
+   * Measured on this broadcast; later broadcasts plan their pre-roll from them. `timerLatenessMs`: how late the
+   * pre-roll's durable timers fired (the orchestration's time after the timer minus the timer's fire time).
+   */
+  measured?: { allocateMs?: number; startMs?: number; timerLatenessMs?: number };
 }
 
 /** Operational settings the orchestration needs (it cannot read configuration itself: it must stay deterministic). */

@@ -10,6 +10,7 @@ export const MediaActivities = {
   removeLiveOutput: 'removeLiveOutput',
   publishRecording: 'publishRecording',
   readStartupProfile: 'readStartupProfile',
+  updateLiveEvent: 'updateLiveEvent',
 } as const;
 
 export interface LiveEventRef {
@@ -32,13 +33,22 @@ export interface LiveEventSnapshot {
   previewUrls: string[];
 }
 
+/** Sends the settings an existing live event can change to AMS (the others are sent unchanged). */
+export interface UpdateLiveEventInput extends LiveEventRef {
+  settings: LiveEventSettings;
+}
+
 export type LiveEventAction = 'allocate' | 'start' | 'stop' | 'delete';
 
 export interface LiveEventActionInput extends LiveEventRef {
   action: LiveEventAction;
 }
 
-/** `requested`: the operation was started; `alreadyDone`: nothing to do; `refused`: the state does not allow it. */
+/**
+ * `requested`: the operation was started (or accepted to run after the one in progress); `alreadyDone`:
+ * the live event is already there, or gone for stop/delete; `busy`: another operation still held it after
+ * the adapter's bounded wait; `refused`: its re-read state (`resourceState`) does not allow the action.
+ */
 export interface LiveEventActionResult {
   outcome: 'requested' | 'alreadyDone' | 'busy' | 'refused';
   resourceState?: string;
@@ -73,6 +83,8 @@ export interface StartupProfile {
   samples: number;
   allocateMs: number;
   startMs: number;
+  /** How late durable timers fire (queue polling, history loading); absent before any was measured. */
+  timerLatenessMs?: number;
   /** (precision) This broadcast's place among those of its account starting within a minute of it (a burst). */
   burst?: BurstPosition;
 }

@@ -1,4 +1,4 @@
-/** Lifecycle notifications sent to webhook subscribers (Standard Webhooks payloads). */
+/** Notifications sent to webhook subscribers (Standard Webhooks payloads). */
 export const LifecycleEventTypes = [
   'broadcast.scheduled',
   'broadcast.allocated',
@@ -9,14 +9,23 @@ export const LifecycleEventTypes = [
   'broadcast.failed',
   'broadcast.cancelled',
   'broadcast.at_risk', // not StandBy by the latest safe moment: the start may be late
+  'calendar.event_invalid', // a calendar event that could not be read (data: feed, uid, message); broadcastId is empty
 ] as const;
 export type LifecycleEventType = (typeof LifecycleEventTypes)[number];
+
+/** About the webhook system itself: a subscriber was disabled (answered 410, or failed for too long). */
+export const SubscriberDisabledEvent = 'webhook.subscriber_disabled';
+
+/** Every type a subscriber can ask for in `events`. */
+export const NotificationTypes = [...LifecycleEventTypes, SubscriberDisabledEvent] as const;
+export type NotificationType = (typeof NotificationTypes)[number];
 
 export interface LifecycleNotification {
   /** Unique and deterministic (from ctx.df.newGuid), so a replayed or retried publish is delivered once. */
   id: string;
-  type: LifecycleEventType;
-  broadcastId: string;
+  type: NotificationType;
+  /** Set for broadcast.* notifications. */
+  broadcastId?: string;
   /** ISO 8601, from ctx.df.currentUtcDateTime. */
   occurredAt: string;
   data: Record<string, unknown>;

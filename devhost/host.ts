@@ -2,17 +2,20 @@
  * The local Functions + Durable host: loads the unchanged app, serves its HTTP triggers and the
  * Durable management API on one HTTP server, fires its timers and runs its orchestrations.
  */
-import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { DurableEngine } from './engine/engine.js';
-import { clientBindingData, createManagementApi } from './engine/managementApi.js';
+import { azureStorageDelivery, instantDelivery, type DeliveryModel } from './engine/delivery.js';
+import { clientBindingData, createManagementApi, RPC_PREFIX } from './engine/managementApi.js';
+import { parseTimeSpan } from './timeSpan.js';
 import { DurableStore } from './engine/store.js';
 import { loadFunctionApp, type FunctionApp } from './worker/functionApp.js';
 import { installFunctionsCore } from './worker/functionsCore.js';
-import { createHttpTriggerRouter } from './worker/httpTriggers.js';
+import { createHttpTriggerRouter, DEFAULT_MAX_BODY_BYTES, sendProblem } from './worker/httpTriggers.js';
 import { startTimerTriggers } from './worker/timerTriggers.js';
 
 export interface HostOptions {
@@ -25,8 +28,15 @@ export interface HostOptions {
   dbFile: string;
   /** 0 (default) = any free port. */
   port?: number;
-  /** App settings, published to process.env before the app loads. */
+  /**
+   * App settings, published to process.env before the app loads. Host settings read here:
+   * DEVHOST_FUNCTION_KEY, DEVHOST_MASTER_KEY, DEVHOST_SYSTEM_KEY (durabletask_extension key; random
+   * and kept in the database when unset), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
+   * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, default 100 MB as in Azure).
+   */
   settings?: Record<string, string>;
+  /** Overrides DEVHOST_DELIVERY. */
+  delivery?: DeliveryModel;
 }
 
 export interface LocalHost {
@@ -35,6 +45,10 @@ export interface LocalHost {
   engine: DurableEngine;
   /** Key accepted by HTTP triggers with authLevel "function". */
   functionKey: string;
+  /** The `durabletask_extension` system key the /runtime/webhooks/durabletask routes require. */
+  systemKey: string;
+  /** Base URL of the loopback RPC listener DurableClient uses (ends in /durabletask/). */
+  rpcBaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -44,73 +58,147 @@ installFunctionsCore();
 interface HostJson {
   extensions?: {
     http?: { routePrefix?: string };
-    durableTask?: { hubName?: string; maxConcurrentActivityFunctions?: number; maxConcurrentOrchestratorFunctions?: number };
+    durableTask?: {
+      hubName?: string;
+      maxConcurrentActivityFunctions?: number;
+      maxConcurrentOrchestratorFunctions?: number;
+      storageProvider?: { maxQueuePollingInterval?: string; partitionCount?: number };
+    };
   };
 }
 
 export async function startHost(options: HostOptions): Promise<LocalHost> {
   const clock = options.clock ?? systemClock;
   const settings = options.settings ?? {};
-  const hostJson = readHostJson(options.appRoot);
+  const setting = (name: string) => settings[name] ?? process.env[name];
+  const hostJson = resolveAppSettings(readHostJson(options.appRoot), setting);
   const durable = hostJson.extensions?.durableTask ?? {};
-  const functionKey = settings.DEVHOST_FUNCTION_KEY ?? process.env.DEVHOST_FUNCTION_KEY ?? 'local-function-key';
+  const functionKey = setting('DEVHOST_FUNCTION_KEY') ?? 'local-function-key';
+  const maxBodyBytes = Number(setting('FUNCTIONS_REQUEST_BODY_SIZE_LIMIT') ?? DEFAULT_MAX_BODY_BYTES);
+  if (!(maxBodyBytes > 0)) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive number of bytes.`);
+  const delivery = options.delivery ?? deliveryFrom(setting, durable.storageProvider ?? {}, clock.now());
 
   const app = await loadFunctionApp({ appRoot: options.appRoot, entry: options.entry, settings });
+  // The app's triggers read "now" from here when set (functions/triggerClock.ts); in Azure that is the real time.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('azure-functions.local-host.now')] = () => clock.now();
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const store = new DurableStore(options.dbFile);
+  // Kept with the durable state, as Azure keeps host keys in storage: links survive a restart.
+  const systemKey = setting('DEVHOST_SYSTEM_KEY') ?? store.secret('durabletask_extension', () => randomBytes(32).toString('base64url'));
   const engine = new DurableEngine({
     store,
     app,
     clock,
     maxConcurrentActivities: durable.maxConcurrentActivityFunctions,
     maxConcurrentOrchestrations: durable.maxConcurrentOrchestratorFunctions,
+    delivery,
   });
 
   let baseUrl = '';
-  const api = { engine, taskHubName: durable.hubName ?? 'TestHubName', baseUrl: () => baseUrl };
+  let rpcBaseUrl = '';
+  const api = {
+    engine,
+    taskHubName: durable.hubName ?? 'TestHubName',
+    baseUrl: () => baseUrl,
+    rpcBaseUrl: () => rpcBaseUrl,
+    systemKey,
+    masterKey: setting('DEVHOST_MASTER_KEY'),
+    maxBodyBytes,
+  };
   app.setInputBindingProvider('durableClient', () => ({ string: JSON.stringify(clientBindingData(api)) }));
-  const management = createManagementApi(api);
+  const webhooks = createManagementApi(api, { rpc: false });
+  const rpc = createManagementApi(api, { rpc: true });
   const triggers = createHttpTriggerRouter(app, {
     routePrefix: hostJson.extensions?.http?.routePrefix ?? 'api',
     functionKeys: [functionKey],
-    masterKey: settings.DEVHOST_MASTER_KEY,
+    masterKey: api.masterKey,
+    maxBodyBytes,
   });
 
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      try {
-        if (await management(req, res)) return;
-        if (await triggers(req, res)) return;
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('No function matches this route.');
-      } catch (error) {
-        console.error('devhost: request failed', error);
-        if (!res.headersSent) res.writeHead(500).end();
-      }
-    })();
-  });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
-  });
+  // The public port: HTTP triggers and the key-protected webhook routes.
+  const server = await listen(options.port ?? 0, clock, async (req, res) => (await webhooks(req, res)) || (await triggers(req, res)));
+  // The extension's loopback RPC listener (LocalHttpListener, 127.0.0.1:17071 in Azure): DurableClient only.
+  const rpcServer = await listen(Number(setting('DEVHOST_RPC_PORT') ?? '0'), clock, rpc);
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  rpcBaseUrl = `http://127.0.0.1:${(rpcServer.address() as AddressInfo).port}${RPC_PREFIX}/`;
 
   engine.start();
-  const timers = startTimerTriggers(app, { clock, settings });
+  const timers = startTimerTriggers(app, { clock, settings, store });
 
   return {
     url: baseUrl,
     app,
     engine,
     functionKey,
+    systemKey,
+    rpcBaseUrl,
     async close() {
       timers.stop();
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
+      for (const s of [server, rpcServer]) {
+        s.closeAllConnections();
+        await new Promise<void>((done) => s.close(() => done()));
+      }
       await engine.close();
       store.close();
       await app.runHooks('appTerminate', {});
     },
   };
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** A loopback HTTP server; requests no handler takes get the host's own 404 (problem+json). */
+async function listen(port: number, clock: Clock, handle: Handler): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.setHeader('date', new Date(clock.now()).toUTCString()); // the server's time is the host clock's
+    void (async () => {
+      try {
+        if (await handle(req, res)) return;
+        sendProblem(res, 404, 'Not Found', 'No function matches this route and method.');
+      } catch (error) {
+        console.error('devhost: request failed', error);
+        sendProblem(res, 500, 'Internal Server Error', 'The local host failed to answer this request.');
+      }
+    })();
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+  return server;
+}
+
+/** DEVHOST_DELIVERY: `instant` (default) or `azure-storage` (queue polling back-off, history load time). */
+function deliveryFrom(setting: (name: string) => string | undefined, storage: { maxQueuePollingInterval?: string; partitionCount?: number }, now: number): DeliveryModel {
+  const mode = setting('DEVHOST_DELIVERY') ?? 'instant';
+  if (mode === 'instant') return instantDelivery;
+  if (mode !== 'azure-storage') throw new Error(`DEVHOST_DELIVERY must be "instant" or "azure-storage", got "${mode}".`);
+  const interval = storage.maxQueuePollingInterval;
+  const maxPollingIntervalMs = interval === undefined ? 30_000 : parseTimeSpan(interval);
+  if (maxPollingIntervalMs === undefined || maxPollingIntervalMs <= 0) {
+    throw new Error(`host.json extensions.durableTask.storageProvider.maxQueuePollingInterval must be a TimeSpan such as "00:00:30", got "${interval}".`);
+  }
+  const seed = Number(setting('DEVHOST_DELIVERY_SEED') ?? '1');
+  return azureStorageDelivery({ maxPollingIntervalMs, partitionCount: storage.partitionCount, seed, startedAt: now });
+}
+
+/**
+ * Resolves `%AppSetting%` in host.json's extension settings, as the extension's name resolver does
+ * (e.g. `"hubName": "%DURABLE_TASK_HUB_NAME%"`); a setting that is not set is a start-up error.
+ */
+export function resolveAppSettings<T>(value: T, setting: (name: string) => string | undefined): T {
+  if (typeof value === 'string') {
+    return value.replace(/%([^%\s]+)%/g, (_, name: string) => {
+      const resolved = setting(name);
+      if (resolved === undefined) throw new Error(`host.json refers to the app setting "${name}", which is not set.`);
+      return resolved;
+    }) as T;
+  }
+  if (Array.isArray(value)) return value.map((v: unknown) => resolveAppSettings(v, setting)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveAppSettings(v, setting)])) as T;
+  }
+  return value;
 }
 
 function readHostJson(appRoot: string): HostJson {

@@ -22,6 +22,9 @@ export interface LocalStackOptions {
   seed?: number;
   /** Live events the emulated account allows (AMS default 5; raised by a support ticket in production). */
   maxLiveEvents?: number;
+  /** How the emulator refuses invalid transitions and busy live events; items per list page. */
+  errorShapes?: EmulatorOptions['errorShapes'];
+  pageSize?: number;
 }
 
 export interface LocalStack {
@@ -29,6 +32,12 @@ export interface LocalStack {
   emulator: AmsEmulator;
   close(): Promise<void>;
 }
+
+/**
+ * Defaults for settings host.json refers to (`%DURABLE_TASK_HUB_NAME%`), as local.settings.example.json
+ * documents them; explicit settings win.
+ */
+export const defaultAppSettings: Record<string, string> = { DURABLE_TASK_HUB_NAME: 'BroadcastScheduler' };
 
 /** App settings that point the app at the emulator: its ARM endpoint, certificate and token endpoint. */
 export function emulatorSettings(emulator: AmsEmulator): Record<string, string> {
@@ -52,6 +61,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     seed: options.seed,
     maxLiveEvents: options.maxLiveEvents,
     extraAccounts: options.extraAccounts,
+    errorShapes: options.errorShapes,
+    pageSize: options.pageSize,
   });
   const host = await startHost({
     appRoot: options.appRoot,
@@ -59,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     dbFile: join(options.dataDir, 'devhost.db'),
     port: options.hostPort ?? 0,
-    settings: { ...emulatorSettings(emulator), ...options.settings },
+    settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...options.settings },
   });
   return {
     host,

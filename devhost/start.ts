@@ -3,14 +3,18 @@
  * local Functions + Durable host with SQLite history — both under `.data/`, so a restart resumes.
  *
  * Set AMS_ARM_ENDPOINT (and credentials) in the environment or local.settings.json to use a real
- * account instead of the emulator. DEVHOST_CLOCK_SPEED > 1 runs host and emulator on a faster clock.
+ * account instead of the emulator. DEVHOST_CLOCK_SPEED > 1 runs host and emulator on a faster clock,
+ * which continues across restarts (its reading is kept in .data/clock.json). Messages are delivered
+ * with Azure Storage's queue latency unless DEVHOST_DELIVERY=instant.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scaledClock, systemClock, type Clock } from '../clock/clock.js';
+import { systemClock, type Clock } from '../clock/clock.js';
+import { resumableScaledClock } from '../clock/resumableClock.js';
 import { startHost } from './host.js';
-import { startLocalStack } from './localStack.js';
+import { defaultAppSettings, startLocalStack } from './localStack.js';
+import { HostLog, logFunctionExecutions, logModeFrom, setHostLog, wantsColour } from './log.js';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dataDir = join(appRoot, '.data');
@@ -27,16 +31,23 @@ function readSettings(): Record<string, string> {
   return { ...fromFile, ...fromEnv };
 }
 
-function clockFrom(settings: Record<string, string>): Clock {
+/** The wall clock, or an accelerated one that resumes where the last run left it (never rewinds). */
+function clockFrom(settings: Record<string, string>): Clock & { stop?: () => void } {
   const speed = Number(settings.DEVHOST_CLOCK_SPEED ?? '1');
   if (!(speed >= 1)) throw new Error(`DEVHOST_CLOCK_SPEED must be a number >= 1, got "${settings.DEVHOST_CLOCK_SPEED}"`);
-  return speed === 1 ? systemClock : scaledClock({ speed });
+  const stateFile = join(dataDir, 'clock.json');
+  // A clock that ran ahead must keep its lead even when the next run is at real speed.
+  return speed === 1 && !existsSync(stateFile) ? systemClock : resumableScaledClock({ speed, stateFile });
 }
 
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
-  const settings = readSettings();
+  // Azure Storage's queue latency by default: what the app will see when deployed.
+  const settings: Record<string, string> = { DEVHOST_DELIVERY: 'azure-storage', ...readSettings() };
   const clock = clockFrom(settings);
+  const log = new HostLog({ mode: logModeFrom(settings), clock, color: wantsColour() });
+  setHostLog(log);
+  logFunctionExecutions(log);
   const useEmulator = !settings.AMS_ARM_ENDPOINT;
 
   const hostPort = Number(settings.DEVHOST_PORT ?? '7071');
@@ -50,18 +61,22 @@ async function main(): Promise<void> {
         timings: settings.AMS_EMULATOR_TIMINGS === 'fast' ? 'fast' : 'realistic',
         settings,
       })
-    : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings }), emulator: undefined };
+    : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings: { ...defaultAppSettings, ...settings } }), emulator: undefined };
   const { host, emulator } = stack;
 
-  console.log(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
-  console.log(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances`);
-  if (emulator) console.log(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
-  if (clock !== systemClock && emulator) console.log(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
-  console.log('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
+  log.info(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);
+  log.info(`Dashboard:       ${host.url}/api/dashboard?code=${host.functionKey}`);
+  log.info(`Function key:    ${host.functionKey}  (send as x-functions-key: … or ?code=…)`);
+  log.info(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances?code=${host.systemKey}  (system key)`);
+  log.info(`Delivery:        ${settings.DEVHOST_DELIVERY === 'instant' ? 'instant' : 'Azure Storage queue polling (DEVHOST_DELIVERY=instant to turn off)'}`);
+  if (emulator) log.info(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
+  if (clock !== systemClock && emulator) log.info(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
+  log.info('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
 
   const stop = async () => {
     await host.close();
     await emulator?.close();
+    clock.stop?.();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

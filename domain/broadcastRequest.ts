@@ -66,15 +66,21 @@ export const recordingSettingsSchema = z
   })
   .strict();
 
-const accountSchema = z
-  .object({ subscriptionId: z.string().min(1), resourceGroup: z.string().min(1).max(90), accountName: z.string().regex(/^[a-z0-9]{3,24}$/, '3-24 lower-case letters and digits') })
-  .strict();
+/** Accounts are named, never described: the name must be one of the configured pool (checked in parseCreateBroadcast). */
+const accountSchema = z.string().regex(/^[a-z0-9]{3,24}$/, 'must name a configured media account (3-24 lower-case letters and digits)');
 
+/**
+ * The one id charset, used at every entry (paths, bodies, webhooks, calendar-derived ids): 1-29 lower-case
+ * letters, digits and hyphens, not starting or ending with a hyphen. 29 = AMS's 32-character live event
+ * name limit minus the `bc-` prefix, so the live event name is the id itself and never truncated.
+ */
 export const broadcastIdPattern = /^[a-z0-9][a-z0-9-]{0,27}[a-z0-9]$|^[a-z0-9]$/;
+export const BROADCAST_ID_RULE = '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen';
+export const isBroadcastId = (value: unknown): value is string => typeof value === 'string' && broadcastIdPattern.test(value);
 
 export const createBroadcastSchema = z
   .object({
-    id: z.string().regex(broadcastIdPattern, '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen').optional(),
+    id: z.string().regex(broadcastIdPattern, BROADCAST_ID_RULE).optional(),
     title: z.string().min(1).max(200).optional(),
     startAt: instant,
     endAt: instant,
@@ -90,6 +96,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; errors: FieldError
 export interface CreateContext {
   now: number;
   defaultAccount: MediaAccountRef;
+  /** The configured pool a request may name an account from (by accountName); defaults to the default account only. */
+  accounts?: readonly MediaAccountRef[];
   newId: () => string;
   origin?: BroadcastSpec['origin'];
 }
@@ -99,11 +107,16 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   const r = parsed.data;
   const errors = windowErrors(r.startAt, r.endAt, context.now);
+  const pool = context.accounts ?? [context.defaultAccount];
+  const account = r.account === undefined ? context.defaultAccount : pool.find((a) => a.accountName === r.account);
+  if (!account) errors.push({ field: '/account', message: `unknown account; configured: ${pool.map((a) => a.accountName).join(', ')}` });
+  const id = r.id ?? context.newId();
+  if (!isBroadcastId(id)) errors.push({ field: '/id', message: BROADCAST_ID_RULE });
   const maxArchive = r.liveEvent.encoding.type === 'PassthroughBasic' ? 8 * 3600_000 : 25 * 3600_000;
   if (r.recording.archiveWindow && (durationMs(r.recording.archiveWindow) ?? 0) > maxArchive) {
     errors.push({ field: '/recording/archiveWindow', message: 'PassthroughBasic live events keep at most PT8H' });
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (errors.length > 0 || !account) return { ok: false, errors };
   const durationOfBroadcast = Date.parse(r.endAt) - Date.parse(r.startAt);
   const recording: RecordingSettings = {
     ...r.recording,
@@ -114,11 +127,11 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
   return {
     ok: true,
     value: {
-      id: r.id ?? context.newId(),
+      id,
       title: r.title,
       startAt: new Date(r.startAt).toISOString(),
       endAt: new Date(r.endAt).toISOString(),
-      account: r.account ?? context.defaultAccount,
+      account,
       liveEvent,
       recording,
       keepLiveEvent: r.keepLiveEvent,

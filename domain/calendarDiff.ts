@@ -32,9 +32,12 @@ export function planCalendarSync(
   occurrences: readonly CalendarOccurrence[],
   existing: readonly ExistingCalendarBroadcast[],
   window: { fromMs: number; toMs: number; now: number },
+  /** Keys, or key prefixes ending in ':', of events that could not be read this time: neither cancelled nor moved. */
+  protect: readonly string[] = [],
 ): CalendarPlan {
   const plan: CalendarPlan = { create: [], reschedule: [], cancel: [] };
   const byRef = new Map(existing.filter((b) => b.ref.startsWith(`${feed}:`)).map((b) => [b.ref, b]));
+  const isProtected = (ref: string) => protect.some((p) => (p.endsWith(':') ? ref.startsWith(p) : ref === p));
   const seen = new Set<string>();
 
   for (const occurrence of occurrences) {
@@ -50,13 +53,15 @@ export function planCalendarSync(
       continue;
     }
     const moved = current.startAt !== occurrence.startAt || current.endAt !== occurrence.endAt || (current.title ?? undefined) !== occurrence.title;
-    if (moved && PRE_START.includes(current.phase)) plan.reschedule.push({ id: current.id, occurrence });
+    // An edit of an event that could not be read (a broken moved instance) must not move it back.
+    if (moved && PRE_START.includes(current.phase) && !isProtected(occurrence.key)) plan.reschedule.push({ id: current.id, occurrence });
   }
 
   // Broadcasts whose occurrence disappeared from the feed (deleted event, removed instance) are cancelled,
   // as long as they have not started and lie in the window the feed was read for.
   for (const [ref, broadcast] of byRef) {
     if (seen.has(ref) || !PRE_START.includes(broadcast.phase)) continue;
+    if (isProtected(ref)) continue;
     const start = Date.parse(broadcast.startAt);
     if (start >= window.fromMs && start < window.toMs) plan.cancel.push({ id: broadcast.id, ref, reason: 'removed from the calendar' });
   }

@@ -1,8 +1,10 @@
 /** Commands inbound webhooks may carry, validated. Pure. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { BROADCAST_ID_RULE, broadcastIdPattern } from './broadcastRequest.js';
 import type { FieldError } from './problem.js';
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,27}[a-z0-9]$|^[a-z0-9]$/, '1-29 lower-case letters, digits and hyphens');
+const id = z.string().regex(broadcastIdPattern, BROADCAST_ID_RULE);
 
 const command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('broadcast.create'), data: z.record(z.string(), z.unknown()) }),
@@ -20,6 +22,10 @@ export function parseInboundCommand(body: unknown): { ok: true; value: InboundCo
   return { ok: false, errors: parsed.error.issues.map((i) => ({ field: '/' + i.path.map(String).join('/'), message: i.message })) };
 }
 
-/** A broadcast created by a webhook gets an id from the source and message id unless it names one: replays map to the same broadcast. */
+/**
+ * A broadcast created by a webhook gets an id from the whole `source:messageId` unless it names one, so
+ * replays map to the same broadcast and different messages never do: SHA-256, 28 hex digits (112 bits;
+ * a collision among a billion messages has probability ~1e-16), `w` + 28 = 29, the id length limit.
+ */
 export const webhookBroadcastId = (source: string, messageId: string) =>
-  `w${Buffer.from(`${source}:${messageId}`).toString('hex').slice(0, 24)}`.toLowerCase();
+  `w${createHash('sha256').update(`${source}:${messageId}`).digest('hex').slice(0, 28)}`;

@@ -31,3 +31,18 @@ export const conflictProblem = (detail: string): Problem => ({ type: `${TYPE_BAS
 export const unavailableProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unavailable`, title: 'A dependency is unavailable; retry later.', status: 503, detail });
 
 export const unauthorizedProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unauthorized`, title: 'The request is not signed correctly.', status: 401, detail });
+
+export const unauthenticatedProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unauthenticated`, title: 'Authentication is required.', status: 401, detail });
+
+export const forbiddenProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}forbidden`, title: 'The caller may not do this.', status: 403, detail });
+
+export const tooLargeProblem = (limit: number): Problem => ({ type: `${TYPE_BASE}too-large`, title: 'The request body is too large.', status: 413, detail: `Bodies are limited to ${limit} bytes.` });
+
+/** A failure of ours: nothing internal in it, only the id to find it in the logs (the invocation id). */
+export const internalProblem = (correlationId: string): Problem & { correlationId: string } => ({
+  type: `${TYPE_BASE}internal`,
+  title: 'The request failed on our side; retry later or report the correlation id.',
+  status: 500,
+  instance: `urn:invocation:${correlationId}`,
+  correlationId,
+});

@@ -1,8 +1,11 @@
 /**
  * Which live events the reaper stops: billed (StandBy or Running) ones that no active broadcast owns,
- * once they are older than the grace. Also stopped orphans it may delete. Pure.
+ * once they are older than the grace. Also stopped orphans it may delete. Only live events this
+ * deployment created (tag managedBy = its deployment id) are ever considered: the others belong to
+ * someone else, whatever their state. Pure.
  */
 import type { LiveEventSummary } from '../contracts/media.js';
+import { ManagedByTag } from '../contracts/settings.js';
 
 export interface OwnerState {
   /** Durable runtime status of broadcast-{id}. */
@@ -28,10 +31,11 @@ const TERMINAL_PHASES = ['ended', 'cancelled', 'failed'];
 export function decideReaping(
   liveEvents: readonly LiveEventSummary[],
   owners: ReadonlyMap<string, OwnerState | undefined>,
-  options: { now: number; graceMs: number; deleteOrphans: boolean },
+  options: { now: number; graceMs: number; deleteOrphans: boolean; managedBy: string },
 ): ReapDecision[] {
   const decisions: ReapDecision[] = [];
   for (const event of liveEvents) {
+    if (event.tags[ManagedByTag] !== options.managedBy) continue;
     const ownerId = event.tags.broadcastId;
     const owner = ownerId ? owners.get(ownerId) : undefined;
     const why = orphanReason(ownerId, owner, options.now, options.graceMs);

@@ -23,15 +23,14 @@ export function quantile(values: readonly number[], q: number): number {
  * Summarises measured durations: a high quantile (so few broadcasts start late), but never less than the
  * largest recent measurement when there are few of them.
  */
-export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: number; startMs: number }>): StartupProfile {
+export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: number; startMs: number; timerLatenessMs?: number }>): StartupProfile {
+  if (measurements.length === 0) return defaultStartupProfile;
+  const lateness = measurements.map((m) => m.timerLatenessMs).filter((l): l is number => typeof l === 'number' && l >= 0);
+  // Too few to trust a percentile: half again the slowest seen.
+  const slowest = (values: number[]) => Math.round(1.5 * Math.max(...values));
+  const timerLateness = lateness.length > 0 ? { timerLatenessMs: lateness.length < MIN_SAMPLES ? slowest(lateness) : quantile(lateness, 0.99) } : {};
   if (measurements.length < MIN_SAMPLES) {
-    if (measurements.length === 0) return defaultStartupProfile;
-    // Too few to trust a percentile: half again the slowest seen.
-    return {
-      samples: measurements.length,
-      allocateMs: Math.round(1.5 * Math.max(...measurements.map((m) => m.allocateMs))),
-      startMs: Math.round(1.5 * Math.max(...measurements.map((m) => m.startMs))),
-    };
+    return { samples: measurements.length, allocateMs: slowest(measurements.map((m) => m.allocateMs)), startMs: slowest(measurements.map((m) => m.startMs)), ...timerLateness };
   }
   // (precision) A log-normal fitted robustly (median and MAD of the logarithms), so one 20-minute outlier
   // does not make every later broadcast allocate 20 minutes early. The start is covered to p99.9: its slack
@@ -40,6 +39,7 @@ export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: num
     samples: measurements.length,
     allocateMs: robustQuantile(measurements.map((m) => m.allocateMs), Z_ALLOCATE, 0.9),
     startMs: robustQuantile(measurements.map((m) => m.startMs), Z_START, 0.9),
+    ...timerLateness,
   };
 }
 
@@ -72,6 +72,7 @@ export interface StartupPlan {
 /**
  * Allocate early enough for the slowest measured allocation and start, start just before the start time
  * (`learned`, the default); the other strategies are baselines the precision benchmark compares with.
+ * Both wake-ups are durable timers, and each may fire late by the measured timer lateness.
  */
 export function planStartup(scheduledStartMs: number, profile: StartupProfile, marginMs: number, strategy: StartupStrategy = { kind: 'learned' }): StartupPlan {
   switch (strategy.kind) {
@@ -89,8 +90,9 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       // In a burst, each broadcast of an account starts one write slot before the next, and creates and
       // allocates two slots before, so the account's write limit never makes a start wait (see burstPosition).
       const rank = profile.burst?.rank ?? 0;
-      const startAt = scheduledStartMs - profile.startMs - marginMs - rank * BURST_WRITE_SLOT_MS;
-      const allocateAt = startAt - profile.allocateMs - marginMs - rank * BURST_WRITE_SLOT_MS;
+      const latenessMs = profile.timerLatenessMs ?? 0;
+      const startAt = scheduledStartMs - profile.startMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
+      const allocateAt = startAt - profile.allocateMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
       return { allocateAt, startAt };
     }
   }
@@ -114,6 +116,16 @@ export function burstPosition(self: { id: string; account: string; startMs: numb
 export function profileReadAt(scheduledStartMs: number, leadMs: number, marginMs: number, strategy?: StartupStrategy): number {
   return Math.min(scheduledStartMs - leadMs, planStartup(scheduledStartMs, defaultStartupProfile, marginMs, strategy).allocateAt);
 }
+
+/**
+ * Longest durable timer the orchestration creates. Azure Storage splits timers over 6 days into 3-day segments and
+ * stops segmenting a cancelled one while durable-functions keeps counting, so a cancelled long timer can hang the
+ * orchestration. Waiting in steps of at most 3 days (re-armed) never creates a long timer at all.
+ */
+export const MAX_TIMER_MS = 3 * 24 * 3_600_000;
+
+/** The fire time of the next timer on the way to `untilMs`: never in the past, never more than MAX_TIMER_MS ahead. */
+export const nextTimerAt = (nowMs: number, untilMs: number): number => Math.min(Math.max(untilMs, nowMs), nowMs + MAX_TIMER_MS);
 
 /** The latest moment a live event may still be allocated or running: the end plus the grace. */
 export const costDeadline = (endMs: number, graceMs: number) => endMs + graceMs;

@@ -1,111 +1,162 @@
-/** The HTTP API under /api/broadcasts: thin handlers that validate and hand over to the broadcast service. */
+/** The HTTP API under /api/broadcasts: thin handlers that authorize, validate and hand over to the broadcast service. */
 import { createHash, randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
 import { BroadcastPhases, type BroadcastPhase, type BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
-import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
-import { parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
-import { conflictProblem, notFoundProblem, validationProblem, type FieldError } from '../domain/problem.js';
-import { json, problemResponse, readJson } from './http.js';
+import { BroadcastRoles, type ApiSettings, type BroadcastRole } from '../contracts/settings.js';
+import { durableClientOf } from '../adapters/durableClient.js';
+import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
+import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
+import type { BroadcastView } from '../domain/broadcastView.js';
+import { refusedSettingsChange } from '../domain/liveEventDecisions.js';
+import { hasRole, keyHolder, parseClientPrincipal, type Principal } from '../domain/principal.js';
+import { conflictProblem, forbiddenProblem, notFoundProblem, unauthenticatedProblem, validationProblem, type FieldError } from '../domain/problem.js';
+import { json, problemResponse, readJson, withProblemDetails } from './http.js';
 
 export interface BroadcastApiDeps {
   policy: BroadcastPolicy;
   defaultAccount: MediaAccountRef;
+  /** Authentication mode, body limit and the account pool; key auth, 64 KiB and the default account alone when absent. */
+  api?: ApiSettings;
 }
 
 type Handler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+type Authorized = (request: HttpRequest, context: InvocationContext, principal: Principal) => Promise<HttpResponseInit>;
 
 /** Ids derived from an Idempotency-Key are stable, so a retried POST finds the broadcast it created. */
 const idFromKey = (key: string) => `k${createHash('sha256').update(key).digest('hex').slice(0, 20)}`;
 const newId = () => randomBytes(8).toString('hex');
+const MAX_IDEMPOTENCY_KEY = 200;
+
+/** What a caller without write access sees: no ingest URLs, no ingest access token (either lets one hijack the stream). */
+export function redactForReader(view: BroadcastView): BroadcastView {
+  const { accessToken: _hidden, ...settings } = view.liveEvent.settings;
+  return { ...view, liveEvent: { ...view.liveEvent, ingestUrls: [], settings } };
+}
 
 export function createBroadcastHandlers(deps: BroadcastApiDeps) {
-  const service = (context: InvocationContext) => createBroadcastService(df.getClient(context), deps.policy);
+  const api: ApiSettings = deps.api ?? { auth: 'key', maxBodyBytes: 64 * 1024, accounts: [deps.defaultAccount] };
+  const service = (context: InvocationContext) => createBroadcastService(durableClientOf(context), deps.policy);
 
-  /** Maps service errors to problems; anything else is a real failure and propagates. */
-  const guarded = (handler: Handler): Handler => async (request, context) => {
-    try {
-      return await handler(request, context);
-    } catch (error) {
-      if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
-      if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
-      throw error;
-    }
+  /**
+   * Who is calling. With key auth the Functions host has already checked the key (authLevel "function"):
+   * the key is the whole credential. With Entra auth, App Service Authentication has authenticated the
+   * caller and passes the principal; the routes are anonymous to the host, so the check is here.
+   */
+  const principalOf = (request: HttpRequest): Principal | undefined => (api.auth === 'key' ? keyHolder : parseClientPrincipal(request.headers.get('x-ms-client-principal')));
+
+  /** Authorizes, then maps service errors to problems; anything else becomes a 500 problem with a correlation id. */
+  const route = (needed: BroadcastRole, handler: Authorized): Handler =>
+    withProblemDetails(async (request, context) => {
+      const principal = principalOf(request);
+      if (!principal) return problemResponse(unauthenticatedProblem('Sign in through the app\'s identity provider (Entra ID).'));
+      if (!hasRole(principal, needed)) return problemResponse(forbiddenProblem(`This needs the app role ${needed}.`));
+      try {
+        return await handler(request, context, principal);
+      } catch (error) {
+        if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
+        if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+        if (error instanceof BadContinuationError) return problemResponse(validationProblem([{ field: 'continuationToken', message: error.message }], 'The query is not valid.'));
+        throw error;
+      }
+    });
+
+  /** The {id} path parameter, checked before it goes anywhere near a Durable URL. */
+  const pathId = (request: HttpRequest): { ok: true; id: string } | { ok: false; response: HttpResponseInit } => {
+    const id = request.params.id ?? '';
+    if (isBroadcastId(id)) return { ok: true, id };
+    return { ok: false, response: problemResponse(validationProblem([{ field: 'id', message: BROADCAST_ID_RULE }], 'The broadcast id is not valid.')) };
   };
+  const show = (principal: Principal, view: BroadcastView) => (hasRole(principal, BroadcastRoles.write) ? view : redactForReader(view));
   const location = (request: HttpRequest, id: string) => new URL(`/api/broadcasts/${id}`, request.url).toString();
 
   return {
-    createBroadcast: guarded(async (request, context) => {
-      const body = await readJson(request);
-      if (!body.ok) return body.response;
+    createBroadcast: route(BroadcastRoles.write, async (request, context, principal) => {
       const key = request.headers.get('idempotency-key');
-      const parsed = parseCreateBroadcast(body.body, { now: Date.now(), defaultAccount: deps.defaultAccount, newId: () => (key ? idFromKey(key) : newId()) });
+      if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
+        return problemResponse(validationProblem([{ field: 'Idempotency-Key', message: `must be 1-${MAX_IDEMPOTENCY_KEY} characters` }]));
+      }
+      const body = await readJson(request, api.maxBodyBytes);
+      if (!body.ok) return body.response;
+      const parsed = parseCreateBroadcast(body.body, { now: Date.now(), defaultAccount: deps.defaultAccount, accounts: api.accounts, newId: () => (key ? idFromKey(key) : newId()) });
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The broadcast request is not valid.'));
+      if (parsed.value.account.accountName !== deps.defaultAccount.accountName && !hasRole(principal, BroadcastRoles.admin)) {
+        return problemResponse(forbiddenProblem(`Choosing a media account needs the app role ${BroadcastRoles.admin}.`));
+      }
       const { created, broadcast } = await service(context).schedule(parsed.value);
       return json(created ? 201 : 200, broadcast, { location: location(request, broadcast.id) });
     }),
 
-    getBroadcast: guarded(async (request, context) => {
-      const broadcast = await service(context).get(request.params.id ?? '');
-      return broadcast ? json(200, broadcast) : problemResponse(notFoundProblem(`No broadcast with id '${request.params.id ?? ''}'.`));
+    getBroadcast: route(BroadcastRoles.read, async (request, context, principal) => {
+      const id = pathId(request);
+      if (!id.ok) return id.response;
+      const broadcast = await service(context).get(id.id);
+      return broadcast ? json(200, show(principal, broadcast)) : problemResponse(notFoundProblem(`No broadcast with id '${id.id}'.`));
     }),
 
-    listBroadcasts: guarded(async (request, context) => {
+    listBroadcasts: route(BroadcastRoles.read, async (request, context, principal) => {
       const q = request.query;
       const errors: FieldError[] = [];
       const phase = q.get('phase') ?? undefined;
-      if (phase && !BroadcastPhases.includes(phase as BroadcastPhase)) errors.push({ field: 'phase', message: `must be one of ${BroadcastPhases.join(', ')}` });
+      if (phase !== undefined && !BroadcastPhases.includes(phase as BroadcastPhase)) errors.push({ field: 'phase', message: `must be one of ${BroadcastPhases.join(', ')}` });
       const time = (name: string) => {
         const value = q.get(name);
         if (value === null) return undefined;
-        const parsed = Date.parse(value);
+        const parsed = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
         if (Number.isNaN(parsed)) errors.push({ field: name, message: 'must be an ISO 8601 date-time' });
         return parsed;
       };
       const from = time('from');
       const to = time('to');
-      const top = Number(q.get('top') ?? '50');
+      const topText = q.get('top') ?? '50';
+      const top = /^\d{1,3}$/.test(topText) ? Number(topText) : Number.NaN;
       if (!Number.isInteger(top) || top < 1 || top > 200) errors.push({ field: 'top', message: 'must be an integer from 1 to 200' });
       if (errors.length > 0) return problemResponse(validationProblem(errors, 'The query is not valid.'));
       const page = await service(context).list({ phase: phase as BroadcastPhase | undefined, from, to, top, continuationToken: q.get('continuationToken') ?? undefined });
-      return json(200, page);
+      if (page.skipped.length > 0) context.warn(`listBroadcasts skipped ${page.skipped.length} unreadable instance(s)`, JSON.stringify(page.skipped.slice(0, 10)));
+      return json(200, { ...page, items: page.items.map((b) => show(principal, b)) });
     }),
 
-    changeBroadcast: guarded(async (request, context) => {
-      const body = await readJson(request);
+    changeBroadcast: route(BroadcastRoles.write, async (request, context) => {
+      const id = pathId(request);
+      if (!id.ok) return id.response;
+      const body = await readJson(request, api.maxBodyBytes);
       if (!body.ok) return body.response;
-      const id = request.params.id ?? '';
       const broadcasts = service(context);
-      const { spec } = await broadcasts.spec(id);
+      const { spec } = await broadcasts.spec(id.id);
       const parsed = parseChangeBroadcast(body.body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      await broadcasts.reschedule(id, parsed.value);
-      return json(202, { id, accepted: parsed.value });
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, (await broadcasts.get(id.id))?.liveEvent);
+      if (refused) return problemResponse(conflictProblem(refused));
+      await broadcasts.reschedule(id.id, parsed.value);
+      return json(202, { id: id.id, accepted: parsed.value });
     }),
 
-    extendBroadcast: guarded(async (request, context) => {
-      const body = await readJson(request);
+    extendBroadcast: route(BroadcastRoles.write, async (request, context) => {
+      const id = pathId(request);
+      if (!id.ok) return id.response;
+      const body = await readJson(request, api.maxBodyBytes);
       if (!body.ok) return body.response;
-      const id = request.params.id ?? '';
       const broadcasts = service(context);
-      const { spec } = await broadcasts.spec(id);
+      const { spec } = await broadcasts.spec(id.id);
       const parsed = parseExtend(body.body, spec.startAt, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The new end is not valid.'));
-      await broadcasts.extend(id, parsed.value.endAt);
-      return json(202, { id, endAt: parsed.value.endAt });
+      await broadcasts.extend(id.id, parsed.value.endAt);
+      return json(202, { id: id.id, endAt: parsed.value.endAt });
     }),
 
-    stopBroadcast: guarded(async (request, context) => {
-      const id = request.params.id ?? '';
-      await service(context).stopNow(id, 'stopped through the API');
-      return json(202, { id, requested: 'stop' });
+    stopBroadcast: route(BroadcastRoles.write, async (request, context) => {
+      const id = pathId(request);
+      if (!id.ok) return id.response;
+      await service(context).stopNow(id.id, 'stopped through the API');
+      return json(202, { id: id.id, requested: 'stop' });
     }),
 
-    cancelBroadcast: guarded(async (request, context) => {
-      const id = request.params.id ?? '';
-      await service(context).cancel(id, 'cancelled through the API');
-      return json(202, { id, requested: 'cancel' });
+    cancelBroadcast: route(BroadcastRoles.write, async (request, context) => {
+      const id = pathId(request);
+      if (!id.ok) return id.response;
+      await service(context).cancel(id.id, 'cancelled through the API');
+      return json(202, { id: id.id, requested: 'cancel' });
     }),
   } satisfies Record<string, Handler>;
 }

@@ -1,5 +1,5 @@
 /**
- * POST /api/webhooks/{source}: Standard Webhooks–signed commands that create, change, stop or cancel
+ * POST /api/webhooks/in/{source}: Standard Webhooks–signed commands that create, change, stop or cancel
  * broadcasts. A bad signature or stale timestamp is 401; a replayed message id returns the first answer.
  */
 import { createHash } from 'node:crypto';
@@ -9,27 +9,37 @@ import { Webhook } from 'standardwebhooks';
 import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
+import type { ApiSettings } from '../contracts/settings.js';
 import { parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import { parseInboundCommand, webhookBroadcastId } from '../domain/inboundWebhook.js';
 import { conflictProblem, notFoundProblem, unauthorizedProblem, validationProblem } from '../domain/problem.js';
 import { inboundReceiptOrchestrator } from '../orchestrators/inboundWebhookReceipt.js';
-import { json, problemResponse } from './http.js';
+import { json, problemResponse, readText, withProblemDetails } from './http.js';
 
 /** Durable instances double as the record of processed message ids (no other storage needed). */
 const receiptId = (source: string, messageId: string) => `inbound-${source}-${createHash('sha256').update(messageId).digest('hex').slice(0, 32)}`;
+/** Source names as configured (INBOUND_WEBHOOK_SECRETS keys); anything else is not a source. */
+const SOURCE = /^[a-zA-Z0-9-_]{1,40}$/;
+/** Standard Webhooks message ids: printable, bounded. */
+const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
 
 export interface InboundDeps {
   secrets: () => Record<string, string>;
   policy: BroadcastPolicy;
   defaultAccount: MediaAccountRef;
+  /** Body limit and account pool; 64 KiB and the default account alone when absent. */
+  api?: Pick<ApiSettings, 'maxBodyBytes' | 'accounts'>;
 }
 
 export function createInboundWebhookHandler(deps: InboundDeps) {
-  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+  return withProblemDetails(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const source = request.params.source ?? '';
-    const secret = deps.secrets()[source];
-    if (!secret) return problemResponse(notFoundProblem(`No webhook source named '${source}' is configured.`));
-    const payload = await request.text();
+    const secrets = deps.secrets();
+    const secret = SOURCE.test(source) && Object.hasOwn(secrets, source) ? secrets[source] : undefined;
+    if (!secret) return problemResponse(notFoundProblem('No such webhook source is configured.'));
+    const read = await readText(request, deps.api?.maxBodyBytes);
+    if (!read.ok) return read.response;
+    const payload = read.text;
     const headers = Object.fromEntries(['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => [h, request.headers.get(h) ?? '']));
     let body: unknown;
     try {
@@ -37,6 +47,8 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
     } catch (error) {
       return problemResponse(unauthorizedProblem(`Signature verification failed: ${(error as Error).message}`));
     }
+    const messageIdHeader = headers['webhook-id'] ?? '';
+    if (!MESSAGE_ID.test(messageIdHeader)) return problemResponse(validationProblem([{ field: 'webhook-id', message: 'must be 1-256 printable characters' }], 'The webhook is not valid.'));
 
     const client = df.getClient(context);
     const messageId = headers['webhook-id'] ?? '';
@@ -56,7 +68,7 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
     try {
       switch (command.type) {
         case 'broadcast.create': {
-          const spec = parseCreateBroadcast(command.data, { now: Date.now(), defaultAccount: deps.defaultAccount, newId: () => webhookBroadcastId(source, messageId), origin: { kind: 'webhook', ref: `${source}:${messageId}` } });
+          const spec = parseCreateBroadcast(command.data, { now: Date.now(), defaultAccount: deps.defaultAccount, accounts: deps.api?.accounts, newId: () => webhookBroadcastId(source, messageId), origin: { kind: 'webhook', ref: `${source}:${messageId}` } });
           if (!spec.ok) return problemResponse(validationProblem(spec.errors.map((e) => ({ ...e, field: '/data' + e.field })), 'The broadcast in the webhook is not valid.'));
           const { broadcast } = await service.schedule(spec.value);
           result = { action: 'created', broadcastId: broadcast.id };
@@ -99,5 +111,5 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
       // A concurrent replay recorded it first; the command itself is idempotent.
     }
     return json(202, result);
-  };
+  });
 }

@@ -2,54 +2,121 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { BroadcastPhases } from '../contracts/broadcast.js';
-import { changeBroadcastSchema, createBroadcastSchema, extendBroadcastSchema } from '../domain/broadcastRequest.js';
+import { BroadcastRoles } from '../contracts/settings.js';
+import { broadcastIdPattern, changeBroadcastSchema, createBroadcastSchema, extendBroadcastSchema } from '../domain/broadcastRequest.js';
+import { subscriberSchema as registrationSchema } from './webhookSubscribers.js';
 
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const broadcastResponse = { description: 'The broadcast', content: { 'application/json': { schema: { $ref: '#/components/schemas/Broadcast' } } } };
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: broadcastIdPattern.source, maxLength: 29 }, description: '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen' };
+/** Every error answer an authorized route can give besides its own. */
+const common = { 400: problem, 401: problem, 403: problem, 413: problem, 500: problem };
+/** With function keys any valid key works; with App Service Authentication the app role decides (admin ⊇ write ⊇ read). */
+const security = (role: string) => [{ functionKeyHeader: [] }, { functionKeyQuery: [] }, { easyAuth: [role] }];
+const read = security(BroadcastRoles.read);
+const write = security(BroadcastRoles.write);
+
+const subscriberSchema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
+const ok = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
+/** Outbound webhook subscribers (function key): registration, health, delivery log and replay. */
+const webhookSubscriberPaths = {
+  '/api/webhooks/subscribers': {
+    post: {
+      summary: 'Register a subscriber (public https URL only; the signing secret is sealed and never shown again)',
+      requestBody: { required: true, content: { 'application/json': { schema: subscriberSchema(registrationSchema) } } },
+      responses: { 201: ok('The subscriber'), 400: problem, 409: problem, 503: problem },
+    },
+    get: { summary: 'List subscribers with their health (active, failing since, disabled and why)', responses: { 200: ok('{ items }') } },
+  },
+  '/api/webhooks/subscribers/{id}': { parameters: [idParam], delete: { summary: 'Remove a registered subscriber', responses: { 204: { description: 'Removed' }, 400: problem, 404: problem, 409: problem } } },
+  '/api/webhooks/subscribers/{id}/enable': { parameters: [idParam], post: { summary: 'Re-enable a disabled subscriber', responses: { 202: ok('Accepted'), 400: problem, 404: problem } } },
+  '/api/webhooks/subscribers/{id}/deliveries': {
+    parameters: [idParam],
+    get: {
+      summary: 'Delivery log, newest first: each attempt with time, outcome, status, latency and the first bytes of the answer',
+      parameters: [
+        { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+        { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
+      ],
+      responses: { 200: ok('{ items, continuationToken? }'), 400: problem, 404: problem },
+    },
+  },
+  '/api/webhooks/subscribers/{id}/deliveries/{deliveryId}/replay': {
+    parameters: [idParam, { name: 'deliveryId', in: 'path', required: true, schema: { type: 'string' } }],
+    post: { summary: 'Deliver the same notification again (same webhook-id) as a new delivery', responses: { 202: ok('The new delivery'), 400: problem, 404: problem, 409: problem } },
+  },
+};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Broadcast scheduler', version: '0.1.0', description: 'Schedules live broadcasts on Azure Media Services live events.' },
+    info: {
+      title: 'Broadcast scheduler',
+      version: '0.1.0',
+      description:
+        'Schedules live broadcasts on Azure Media Services live events. Every /api/broadcasts route needs a function key ' +
+        '(x-functions-key header or ?code=), or, when the app runs with API_AUTH=entra behind App Service Authentication, ' +
+        `an Entra ID token whose app roles include ${BroadcastRoles.read} (read), ${BroadcastRoles.write} (change; sees ingest URLs and tokens) ` +
+        `or ${BroadcastRoles.admin} (also chooses the media account). Errors are RFC 9457 problem+json; 5xx carry a correlationId.`,
+    },
+    security: write,
     paths: {
       '/api/broadcasts': {
         post: {
           summary: 'Schedule a broadcast (idempotent with an id or an Idempotency-Key header)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateBroadcast' } } } },
-          responses: { 201: broadcastResponse, 200: broadcastResponse, 400: problem, 409: problem },
+          security: write,
+          responses: { ...common, 201: broadcastResponse, 200: broadcastResponse, 409: problem },
         },
         get: {
-          summary: 'List broadcasts',
+          summary: 'List broadcasts (id order, paged; filters applied by the durable store where it can)',
+          security: read,
           parameters: [
             { name: 'phase', in: 'query', schema: { type: 'string', enum: [...BroadcastPhases] } },
             { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' } },
             { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
             { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-            { name: 'continuationToken', in: 'query', schema: { type: 'string' } },
+            { name: 'continuationToken', in: 'query', schema: { type: 'string', maxLength: 4096 }, description: 'From the previous page; a page may hold fewer than top items and still have one' },
           ],
-          responses: { 200: { description: 'A page of broadcasts', content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Broadcast' } }, continuationToken: { type: 'string' } } } } } }, 400: problem },
+          responses: {
+            ...common,
+            200: {
+              description: 'A page of broadcasts; instances that cannot be read as broadcasts are skipped and named',
+              content: { 'application/json': { schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Broadcast' } }, continuationToken: { type: 'string' }, skipped: { type: 'array', items: { type: 'object', properties: { instanceId: { type: 'string' }, reason: { type: 'string' } } } } } } } },
+            },
+          },
         },
       },
       '/api/broadcasts/{id}': {
         parameters: [idParam],
-        get: { summary: 'Read a broadcast: phase, live event state, ingest/preview URLs, recording, timeline', responses: { 200: broadcastResponse, 404: problem } },
+        get: { summary: 'Read a broadcast: phase, live event state, ingest/preview URLs (writers only), recording, timeline', security: read, responses: { ...common, 200: broadcastResponse, 404: problem } },
         patch: {
           summary: 'Reschedule or change settings before the start',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChangeBroadcast' } } } },
-          responses: { 202: { description: 'Accepted' }, 400: problem, 404: problem, 409: problem },
+          responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem },
         },
+        delete: { summary: 'Cancel (as POST .../cancel)', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } },
       },
       '/api/broadcasts/{id}/extend': {
         parameters: [idParam],
-        post: { summary: 'Move the end (extend or shorten)', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Extend' } } } }, responses: { 202: { description: 'Accepted' }, 400: problem, 404: problem, 409: problem } },
+        post: { summary: 'Move the end (extend or shorten)', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Extend' } } } }, responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } },
       },
-      '/api/broadcasts/{id}/stop': { parameters: [idParam], post: { summary: 'Stop now', responses: { 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
-      '/api/broadcasts/{id}/cancel': { parameters: [idParam], post: { summary: 'Cancel (before start: nothing billed is left; while live: stopped and cleaned up)', responses: { 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
+      '/api/broadcasts/{id}/stop': { parameters: [idParam], post: { summary: 'Stop now', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
+      '/api/broadcasts/{id}/cancel': { parameters: [idParam], post: { summary: 'Cancel (before start: nothing billed is left; while live: stopped and cleaned up)', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
+      ...webhookSubscriberPaths,
     },
     components: {
+      securitySchemes: {
+        functionKeyHeader: { type: 'apiKey', in: 'header', name: 'x-functions-key', description: 'An Azure Functions function key (API_AUTH=key, the default)' },
+        functionKeyQuery: { type: 'apiKey', in: 'query', name: 'code', description: 'The same key as a query parameter' },
+        easyAuth: {
+          type: 'oauth2',
+          description: 'API_AUTH=entra: App Service Authentication (Entra ID) validates the bearer token and passes the caller as x-ms-client-principal; the app checks its app roles.',
+          flows: { clientCredentials: { tokenUrl: 'https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token', scopes: { [BroadcastRoles.read]: 'read broadcasts', [BroadcastRoles.write]: 'schedule and change broadcasts', [BroadcastRoles.admin]: 'everything, and choose the media account' } } },
+        },
+      },
       schemas: {
         CreateBroadcast: schema(createBroadcastSchema),
         ChangeBroadcast: schema(changeBroadcastSchema),
@@ -68,11 +135,11 @@ export function openApiDocument(): Record<string, unknown> {
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status'],
-          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
+          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, instance: { type: 'string' }, correlationId: { type: 'string', description: 'On 5xx: the invocation id to find the failure in the logs' }, errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } } },
         },
       },
     },
   };
 }
 
-export const openApiHandler = async (): Promise<HttpResponseInit> => ({ status: 200, jsonBody: openApiDocument() });
+export const openApiHandler = async (): Promise<HttpResponseInit> => ({ status: 200, jsonBody: openApiDocument(), headers: { 'content-type': 'application/json' } });

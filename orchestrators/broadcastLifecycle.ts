@@ -12,7 +12,7 @@ import {
   type BroadcastPhase,
   type BroadcastSpec,
   type BroadcastStatus,
-  type ExtendEvent,
+  type LiveEventSettings,
   type RescheduleEvent,
 } from '../contracts/broadcast.js';
 import {
@@ -24,11 +24,21 @@ import {
   type StartupProfile,
 } from '../contracts/mediaActivities.js';
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
-import { liveEventNameFor, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
+import { parseExtendEvent, parseRescheduleEvent } from '../domain/broadcastEvents.js';
+import { appendTimeline } from '../domain/broadcastStatus.js';
+import { summarizeError } from '../domain/errorSummary.js';
+import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
+import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
+/** An external event the orchestration received, by name. */
+interface Command {
+  event: string;
+  data: unknown;
+}
+/** How a wait ended: a command arrived, or the time came (`lateMs` after the last timer's fire time). */
+type Woken = { command: Command } | { command?: undefined; lateMs: number };
 
 /** Raised inside the generator when an event ends the broadcast early. */
 class Interrupted extends Error {
@@ -60,9 +70,12 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   const liveEventName = liveEventNameFor(spec.id);
   const ref = () => ({ account: spec.account, liveEventName });
 
-  const setPhase = (phase: BroadcastPhase, note?: string) => {
+  const note = (phase: BroadcastPhase, text?: string) =>
+    appendTimeline(status, { at: ctx.df.currentUtcDateTime.toISOString(), phase, ...(text ? { note: text } : {}) });
+  const setPhase = (phase: BroadcastPhase, text?: string) => {
+    if (!ctx.df.isReplaying) ctx.info(`broadcast ${spec.id}: ${status.phase} -> ${phase}${text ? ` (${text})` : ''}; planned ${status.startAt} to ${status.endAt}`);
     status.phase = phase;
-    status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase, ...(note ? { note } : {}) });
+    note(phase, text);
     ctx.df.setCustomStatus(status);
   };
 
@@ -86,16 +99,44 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     }
   }
 
-  /** Waits until `untilMs` unless one of `events` arrives first. */
-  function* waitUntil(untilMs: number, events: string[]): Step<{ event?: string; data?: unknown }> {
-    const timer = ctx.df.createTimer(new Date(Math.max(untilMs, now())));
-    const waits = events.map((name) => ctx.df.waitForExternalEvent(name));
-    const winner = (yield ctx.df.Task.any([timer, ...waits])) as Task;
-    if (winner === timer) return {};
-    timer.cancel();
-    const index = waits.indexOf(winner);
-    return { event: events[index], data: winner.result };
+  // One waiter per command for the whole orchestration, re-created only after it fired. durable-functions hands an
+  // event to the newest open waiter of its name, so a fresh waiter per wait would leave stale ones behind that swallow
+  // a command raised while an activity runs.
+  const waiters = new Map<string, Task>();
+  const waiterFor = (name: string): Task => {
+    let waiter = waiters.get(name);
+    if (!waiter) waiters.set(name, (waiter = ctx.df.waitForExternalEvent(name)));
+    return waiter;
+  };
+  /** A command among `names` that has arrived (maybe while an activity ran), taken out of its waiter. */
+  const arrived = (names: readonly string[]): Command | undefined => {
+    for (const name of names) {
+      const waiter = waiters.get(name);
+      if (!waiter?.isCompleted) continue;
+      waiters.delete(name);
+      return { event: name, data: waiter.result };
+    }
+    return undefined;
+  };
+
+  /** Waits until `untilMs` unless one of the commands `names` arrives first; timers of at most 3 days, re-armed. */
+  function* waitUntil(untilMs: number, names: readonly string[]): Step<Woken> {
+    for (;;) {
+      const command = arrived(names);
+      if (command) return { command };
+      const fireAt = nextTimerAt(now(), untilMs);
+      const timer = ctx.df.createTimer(new Date(fireAt));
+      const winner = (yield ctx.df.Task.any([timer, ...names.map(waiterFor)])) as Task;
+      if (winner !== timer) timer.cancel();
+      else if (fireAt >= untilMs) return { lateMs: Math.max(0, now() - fireAt) };
+    }
   }
+
+  /** Keeps the worst timer lateness seen on the pre-roll's wake-ups, for later broadcasts' plans. */
+  const measureLateness = (woken: Woken) => {
+    if (woken.command) return;
+    status.measured = { ...status.measured, timerLatenessMs: Math.max(status.measured?.timerLatenessMs ?? 0, woken.lateMs) };
+  };
 
   function applyReschedule(change: RescheduleEvent, live: boolean): void {
     const endAt = change.endAt ?? spec.endAt;
@@ -115,12 +156,44 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     status.endAt = spec.endAt;
   }
 
+  const interruptions: readonly string[] = [BroadcastEvents.cancel, BroadcastEvents.stopNow];
+  const commands: readonly string[] = [...interruptions, BroadcastEvents.reschedule, BroadcastEvents.extend];
+  /** Cancel or StopNow before the broadcast is live ends it. */
+  const interrupt = (command: Command, when: string): never => {
+    if (command.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', `cancelled ${when}`);
+    throw new Interrupted('ended', `stopped ${when}`);
+  };
+  /**
+   * Reschedule, or Extend (a new end only). Once the live event exists, the settings it can take in its state are
+   * sent to AMS and the others are left out (the API refuses them with 409; this only guards against raw events).
+   */
+  function* applyChange(command: Command, live: boolean): Step<void> {
+    // Events can be raised around the API (the management API): their data is checked again here.
+    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec) : parseRescheduleEvent(command.data, spec, live);
+    if (!checked.ok) {
+      note(status.phase, checked.note);
+      return;
+    }
+    const change: RescheduleEvent = checked.value;
+    const state = status.liveEventState ?? (status.liveEventName ? 'Stopped' : undefined);
+    if (live || !change.liveEvent || state === undefined || state === 'Deleted') return applyReschedule(change, live);
+    const next: LiveEventSettings = { ...spec.liveEvent, ...change.liveEvent };
+    const verdict = liveEventSettingsChange(spec.liveEvent, next, state);
+    const applied = Object.fromEntries(verdict.update.map((key) => [key, next[key]])) as Partial<LiveEventSettings>;
+    applyReschedule({ ...change, liveEvent: applied }, false);
+    if (verdict.refused.length > 0) note(status.phase, `not applied: ${verdict.refused.map((key) => `liveEvent.${key}`).join(', ')}`);
+    if (verdict.update.length === 0) return;
+    try {
+      yield* call<void>(MediaActivities.updateLiveEvent, { ...ref(), settings: spec.liveEvent });
+    } catch (error) {
+      note(status.phase, `settings update failed: ${summarizeError(error)}`);
+    }
+  }
+
   /** Pauses one poll interval; while starting up, Cancel and StopNow interrupt it. */
   function* pause(interruptible: boolean): Step<void> {
-    const events = interruptible ? [BroadcastEvents.cancel, BroadcastEvents.stopNow] : [];
-    const got = yield* waitUntil(now() + policy.pollIntervalMs, events);
-    if (got.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', 'cancelled while starting up');
-    if (got.event === BroadcastEvents.stopNow) throw new Interrupted('ended', 'stopped while starting up');
+    const got = yield* waitUntil(now() + policy.pollIntervalMs, interruptible ? interruptions : []);
+    if (got.command) interrupt(got.command, 'while starting up');
   }
 
   /** Drives the live event to `target`, re-reading its state and requesting transitions as needed. */
@@ -152,51 +225,45 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     }
   }
 
-  // ---- before the live event exists: wait for the pre-roll ------------------------------------------
-  setPhase('scheduled');
-  yield* publish('broadcast.scheduled');
-  // The start-up profile is read close to the start, so it reflects the latest measurements.
-  let profile: StartupProfile | undefined;
-  for (;;) {
-    const wakeAt = profile ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).allocateAt : profileReadAt(ms(spec.startAt), PROFILE_LEAD_MS, policy.preRollMarginMs, policy.startup);
-    const got = yield* waitUntil(wakeAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
-    if (!got.event) {
-      if (profile) break;
-      profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
-      continue;
-    }
-    if (got.event === BroadcastEvents.reschedule) {
-      applyReschedule(got.data as RescheduleEvent, false);
-      setPhase('scheduled', 'rescheduled');
-      continue;
-    }
-    // Cancelled (or stopped) before anything billable existed.
-    setPhase('cancelled', 'cancelled before start');
-    yield* publish('broadcast.cancelled');
-    return status;
-  }
-  const startupProfile = profile;
+  // (precision) Set once the broadcast was flagged at risk (one alert per broadcast), and when the last
+  // allocation turned into a cold start from Stopped (its durations are not a profile's allocate/start).
+  let atRisk = false;
+  let startedCold = false;
 
-  // ---- from here a live event exists: whatever happens, the cleanup below runs -----------------------
-  let outcome: Outcome = 'ended';
-  let recording: RecordingRef | undefined;
-  try {
-    if (now() >= ms(spec.endAt)) throw new Error('the broadcast window had passed before it could start');
-    // Named before the create call: if the create fails after AMS made the event, cleanup still finds it.
-    status.liveEventName = liveEventName;
+  /** Waits for the pre-roll, following reschedules; the start-up profile is read close to the start so it is recent. */
+  function* waitForPreRoll(): Step<StartupProfile> {
+    let profile: StartupProfile | undefined;
+    for (;;) {
+      const wakeAt = profile
+        ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).allocateAt
+        : profileReadAt(ms(spec.startAt), PROFILE_LEAD_MS, policy.preRollMarginMs, policy.startup);
+      const woken = yield* waitUntil(wakeAt, commands);
+      if (!woken.command) {
+        measureLateness(woken);
+        if (profile) return profile;
+        profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
+        continue;
+      }
+      if (interruptions.includes(woken.command.event)) throw new Interrupted('cancelled', 'cancelled before start');
+      yield* applyChange(woken.command, false);
+      setPhase('scheduled', 'rescheduled');
+    }
+  }
+
+  /** Allocates the live event and waits in StandBy for the start; false when the start moved later than the pre-roll. */
+  function* allocateAndAwaitStart(profile: StartupProfile): Step<boolean> {
     setPhase('allocating');
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
     const allocateFrom = now();
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
-    const latestSafeStart = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs, policy.startup).startAt;
-    let atRisk = false;
-    let startedCold = false;
+    const latestSafeStart = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).startAt;
+    startedCold = false;
     const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
       const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
       if (check.kind === 'on-track') return undefined;
       if (!atRisk) {
         atRisk = true;
-        status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: status.phase, note: `at risk: not StandBy by ${new Date(latestSafeStart).toISOString()}` });
+        note(status.phase, `at risk: not StandBy by ${new Date(latestSafeStart).toISOString()}`);
         ctx.df.setCustomStatus(status);
         yield* publish('broadcast.at_risk', { liveEventName, liveEventState: snapshot.exists ? snapshot.resourceState : 'Deleted' });
       }
@@ -215,50 +282,92 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
-      const plan = planStartup(ms(spec.startAt), startupProfile, policy.preRollMarginMs, policy.startup);
-      const got = yield* waitUntil(plan.startAt, [BroadcastEvents.cancel, BroadcastEvents.stopNow, BroadcastEvents.reschedule]);
-      if (!got.event) break;
-      if (got.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', 'cancelled before start');
-      if (got.event === BroadcastEvents.stopNow) throw new Interrupted('ended', 'stopped before start');
-      applyReschedule(got.data as RescheduleEvent, false);
+      const plan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup);
+      if (plan.allocateAt > now()) return false;
+      const woken = yield* waitUntil(plan.startAt, commands);
+      if (!woken.command) {
+        measureLateness(woken);
+        return true;
+      }
+      if (interruptions.includes(woken.command.event)) interrupt(woken.command, 'before start');
+      yield* applyChange(woken.command, false);
       setPhase('standby', 'rescheduled');
     }
+  }
 
+  /** Gives the allocated live event back (billing stops) until the new pre-roll. */
+  function* release(): Step<void> {
+    setPhase('scheduled', 'start moved later: releasing the live event');
+    yield* driveTo('Stopped', costDeadline(ms(spec.endAt), 0), true);
+  }
+
+  /** Starts the live event so it is Running at the start, and records into the asset. */
+  function* goLive(): Step<RecordingRef> {
     setPhase('starting');
     const startFrom = now();
     const running = yield* driveTo('Running', costDeadline(ms(spec.endAt), 0), true);
     if (!startedCold) status.measured = { ...status.measured, startMs: now() - startFrom };
     status.ingestUrls = running.ingestUrls;
     status.previewUrls = running.previewUrls;
-    recording = yield* call<RecordingRef>(MediaActivities.ensureRecording, {
+    const recorded = yield* call<RecordingRef>(MediaActivities.ensureRecording, {
       ...ref(), broadcastId: spec.id, liveOutputName: `rec-${liveEventName}`.slice(0, 256), recording: spec.recording,
     });
-    status.assetName = recording.assetName;
-    setPhase('live');
-    yield* publish('broadcast.live', { liveEventName, assetName: recording.assetName });
+    status.assetName = recorded.assetName;
+    return recorded;
+  }
 
+  /** Live until the end (which may move), a stop or a cancel. */
+  function* stayLive(): Step<Outcome> {
     for (;;) {
-      const got = yield* waitUntil(ms(spec.endAt), [BroadcastEvents.stopNow, BroadcastEvents.extend, BroadcastEvents.cancel, BroadcastEvents.reschedule]);
-      if (!got.event) break;
-      if (got.event === BroadcastEvents.stopNow) {
-        status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: 'live', note: 'stop requested' });
-        break;
+      const woken = yield* waitUntil(ms(spec.endAt), commands);
+      if (!woken.command) return 'ended';
+      if (woken.command.event === BroadcastEvents.stopNow) {
+        note('live', 'stop requested');
+        return 'ended';
       }
-      if (got.event === BroadcastEvents.cancel) {
-        outcome = 'cancelled';
-        break;
-      }
-      const endAt = (got.data as ExtendEvent | RescheduleEvent).endAt;
-      if (endAt) applyReschedule({ endAt }, true);
-      status.timeline.push({ at: ctx.df.currentUtcDateTime.toISOString(), phase: 'live', note: `end moved to ${spec.endAt}` });
+      if (woken.command.event === BroadcastEvents.cancel) return 'cancelled';
+      yield* applyChange(woken.command, true);
+      note('live', `end moved to ${spec.endAt}`);
       ctx.df.setCustomStatus(status);
     }
+  }
+
+  // ---- before the live event exists: wait for the pre-roll ------------------------------------------
+  setPhase('scheduled');
+  yield* publish('broadcast.scheduled');
+  let profile: StartupProfile;
+  try {
+    profile = yield* waitForPreRoll();
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+    // Cancelled (or stopped) before anything billable existed.
+    setPhase('cancelled', 'cancelled before start');
+    yield* publish('broadcast.cancelled');
+    return status;
+  }
+
+  // ---- from here a live event exists: whatever happens, the cleanup below runs -----------------------
+  let outcome: Outcome = 'ended';
+  let recording: RecordingRef | undefined;
+  try {
+    if (now() >= ms(spec.endAt)) throw new Error('the broadcast window had passed before it could start');
+    // Named before the create call: if the create fails after AMS made the event, cleanup still finds it.
+    status.liveEventName = liveEventName;
+    // A start moved later than the pre-roll gives the live event back; it is allocated again on the new plan.
+    while (!(yield* allocateAndAwaitStart(profile))) {
+      yield* release();
+      profile = yield* waitForPreRoll();
+    }
+    recording = yield* goLive();
+    setPhase('live');
+    yield* publish('broadcast.live', { liveEventName, assetName: recording.assetName });
+    outcome = yield* stayLive();
   } catch (error) {
     if (error instanceof Interrupted) {
       outcome = error.outcome;
     } else {
       outcome = 'failed';
-      status.error = { code: 'BroadcastFailed', message: error instanceof Error ? error.message : String(error) };
+      status.error = { code: 'BroadcastFailed', message: summarizeError(error) };
     }
   }
 
@@ -281,7 +390,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       }
     } catch (error) {
       outcome = 'failed';
-      status.error = { code: 'CleanupFailed', message: `${error instanceof Error ? error.message : String(error)}; the leak reaper will stop the live event` };
+      status.error = { code: 'CleanupFailed', message: `${summarizeError(error)}; the leak reaper will stop the live event` };
     }
   }
 

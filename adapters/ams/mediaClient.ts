@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { AzureMediaServices } from '@azure/arm-mediaservices';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import type { AppConfig } from '../../app/config.js';
+import type { MediaClientSettings as AppConfig } from '../../contracts/settings.js';
 
 export function createMediaClient(config: AppConfig): AzureMediaServices {
   // A private CA (the emulator's) is trusted per client, so nothing process-wide changes.

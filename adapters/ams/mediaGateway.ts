@@ -1,20 +1,90 @@
 /**
  * The media operations a broadcast needs, over the real AMS client. Every method is idempotent:
- * creating what exists returns it, deleting what is gone succeeds, and long operations are only
+ * creating what exists returns it, deleting what is gone succeeds, and live event transitions are only
  * started here (the orchestration polls with durable timers instead of blocking an activity).
+ *
+ * Refusals are judged from the live event's re-read state, never from the error's wording: a busy
+ * event (an operation in progress, whatever shape the service gives that) is waited out here, with
+ * backoff and a bound, before the orchestration sees anything.
  */
 import type { AzureMediaServices, LiveEvent } from '@azure/arm-mediaservices';
 import type { LiveEventSettings, RecordingSettings } from '../../contracts/broadcast.js';
-import type { LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
+import type { JanitorOutcome, LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
-import { classifyError } from '../../domain/errors.js';
+import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
+export interface MediaGatewayOptions {
+  /** How long a busy live event is waited out inside one call before the caller is told (ms). */
+  busyWaitMs?: number;
+  /** First pause between attempts on a busy live event (doubles, capped at 8 s). */
+  busyBackoffMs?: number;
+  /** How long a live output create or delete may take before the call gives up (ms). */
+  outputOperationTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+class StillBusy extends Error {}
+
 export class MediaGateway implements LiveEventJanitor {
   readonly #locations = new Map<string, string>();
+  readonly #options: Required<MediaGatewayOptions>;
 
-  constructor(private readonly client: AzureMediaServices) {}
+  /** `tags`: written on every live event this gateway creates (the deployment's managedBy mark for the reaper). */
+  constructor(
+    private readonly client: AzureMediaServices,
+    private readonly tags: Record<string, string> = {},
+    options: MediaGatewayOptions = {},
+  ) {
+    this.#options = {
+      busyWaitMs: 60_000,
+      busyBackoffMs: 100,
+      outputOperationTimeoutMs: 5 * 60_000,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      ...options,
+    };
+  }
+
+  /**
+   * Polls a started operation to its end: quickly at first (a live output create or delete takes seconds), then
+   * backing off to 2 s, bounded by `outputOperationTimeoutMs`. A failed operation throws.
+   */
+  async #untilDone(poller: { isDone(): boolean; poll(): Promise<void>; getResult(): unknown }, what: string): Promise<void> {
+    const { outputOperationTimeoutMs, sleep } = this.#options;
+    let waited = 0;
+    for (let pause = 5; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
+      if (waited >= outputOperationTimeoutMs) throw new Error(`${what} did not finish within ${outputOperationTimeoutMs} ms`);
+      await sleep(pause);
+      waited += pause;
+      await poller.poll();
+    }
+    poller.getResult();
+  }
+
+  /**
+   * Runs `attempt`; when the service refuses it (busy, wrong state, conflict), re-reads the live event
+   * and decides from its state: retry while busy or while the state allows the action (bounded),
+   * otherwise report the verdict. Other errors are thrown.
+   */
+  async #whileBusy<T>(account: MediaAccountRef, liveEventName: string, action: RefusedAction, attempt: () => Promise<T>): Promise<{ done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string }> {
+    const { busyWaitMs, busyBackoffMs, sleep } = this.#options;
+    let waited = 0;
+    for (let pause = busyBackoffMs; ; pause = Math.min(pause * 2, 8_000)) {
+      try {
+        return { done: await attempt() };
+      } catch (error) {
+        const classified = classifyError(error);
+        if (classified.class !== 'busy' && classified.class !== 'refused') throw error;
+        const snapshot = await this.readLiveEvent(account, liveEventName);
+        const verdict = judgeRefusal(action, snapshot);
+        if (verdict !== 'retry') return { verdict, snapshot, message: classified.message };
+        if (waited >= busyWaitMs) throw new StillBusy(classified.message);
+        await sleep(pause);
+        waited += pause;
+      }
+    }
+  }
 
   async readLiveEvent(account: MediaAccountRef, name: string): Promise<LiveEventSnapshot> {
     try {
@@ -30,9 +100,14 @@ export class MediaGateway implements LiveEventJanitor {
     if (existing.exists) return existing;
     const location = await this.locationOf(account);
     try {
-      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, broadcastId, settings), POLL);
+      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, { ...this.tags, broadcastId }, settings), POLL);
     } catch (error) {
-      if (classifyError(error).class !== 'busy') throw error; // a concurrent create of the same event is fine
+      // A refused create of an event that exists now (a concurrent create) is fine; anything else is not.
+      const c = classifyError(error).class;
+      if (c !== 'busy' && c !== 'refused') throw error;
+      const now = await this.readLiveEvent(account, name);
+      if (!now.exists) throw error;
+      return now;
     }
     return this.readLiveEvent(account, name);
   }
@@ -40,21 +115,34 @@ export class MediaGateway implements LiveEventJanitor {
   async requestAction(account: MediaAccountRef, name: string, action: LiveEventAction): Promise<LiveEventActionResult> {
     const { resourceGroup: rg, accountName: acct } = account;
     try {
-      if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
-      if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
-      if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
-      if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
-      return { outcome: 'requested' };
+      const result = await this.#whileBusy(account, name, action, async () => {
+        if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
+        if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
+        if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
+        if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
+      });
+      if ('done' in result) return { outcome: 'requested' };
+      if (result.verdict === 'gone') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: result.message };
+      if (result.verdict === 'alreadyDone') return { outcome: 'alreadyDone', resourceState: result.snapshot.resourceState };
+      return { outcome: 'refused', resourceState: result.snapshot.resourceState, message: result.message };
     } catch (error) {
+      if (error instanceof StillBusy) return { outcome: 'busy', message: error.message };
       const classified = classifyError(error);
       if (classified.class === 'notFound') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: classified.message };
-      if (classified.class === 'busy') return { outcome: 'busy', message: classified.message };
-      if (classified.class === 'wrongState') {
-        const current = await this.readLiveEvent(account, name);
-        return { outcome: 'refused', resourceState: current.resourceState, message: classified.message };
-      }
       throw error;
     }
+  }
+
+  /** Starts an update of an existing live event's changeable settings (the orchestration polls until it is idle). */
+  async updateLiveEvent(account: MediaAccountRef, name: string, settings: LiveEventSettings): Promise<void> {
+    // Only what may change; the SDK requires location and input.streamingProtocol even for a PATCH.
+    const body: LiveEvent = {
+      location: await this.locationOf(account),
+      description: settings.description,
+      input: { streamingProtocol: settings.protocol, keyFrameIntervalDuration: settings.keyFrameIntervalDuration, accessControl: { ip: ipRanges(settings.inputIpAllow) } },
+      preview: { accessControl: { ip: ipRanges(settings.previewIpAllow) } },
+    };
+    await this.client.liveEvents.beginUpdate(account.resourceGroup, account.accountName, name, body, POLL);
   }
 
   /** Creates the asset and the live output recording into it (both idempotent). */
@@ -67,18 +155,35 @@ export class MediaGateway implements LiveEventJanitor {
     } catch (error) {
       if (classifyError(error).class !== 'notFound') throw error;
     }
-    await this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
-      assetName,
-      archiveWindowLength: recording.archiveWindow,
-      manifestName: recording.manifestName,
-      hls: recording.hlsFragmentsPerTsSegment === undefined ? undefined : { fragmentsPerTsSegment: recording.hlsFragmentsPerTsSegment },
-    }, POLL);
+    // Waits for the create to finish: "live" means recording, and the live event takes its next operation only then.
+    const result = await this.#whileBusy(account, liveEventName, 'liveOutput', async () => {
+      const poller = await this.client.liveOutputs.beginCreate(rg, acct, liveEventName, liveOutputName, {
+        assetName,
+        archiveWindowLength: recording.archiveWindow,
+        manifestName: recording.manifestName,
+        hls: recording.hlsFragmentsPerTsSegment === undefined ? undefined : { fragmentsPerTsSegment: recording.hlsFragmentsPerTsSegment },
+      }, POLL);
+      await this.#untilDone(poller, `creating live output ${liveOutputName}`);
+    }).catch((error: unknown) => {
+      throw error instanceof StillBusy ? new Error(`live event ${liveEventName} stayed busy; the live output ${liveOutputName} was not created yet`) : error;
+    });
+    if ('verdict' in result) throw new Error(`live output ${liveOutputName} cannot be created on live event ${liveEventName} (${result.snapshot.resourceState ?? 'gone'}): ${result.message}`);
   }
 
+  /**
+   * Deletes the live output and waits until the delete has finished, so the stop that follows does
+   * not meet it still running (the live event allows one operation at a time).
+   */
   async removeLiveOutput(account: MediaAccountRef, liveEventName: string, liveOutputName: string): Promise<void> {
+    const { resourceGroup: rg, accountName: acct } = account;
     try {
-      await this.client.liveOutputs.beginDelete(account.resourceGroup, account.accountName, liveEventName, liveOutputName, POLL);
+      const result = await this.#whileBusy(account, liveEventName, 'liveOutput', async () => {
+        const poller = await this.client.liveOutputs.beginDelete(rg, acct, liveEventName, liveOutputName, POLL);
+        await this.#untilDone(poller, `deleting live output ${liveOutputName}`);
+      });
+      if ('verdict' in result && result.verdict === 'refused') throw new Error(`live output ${liveOutputName} cannot be deleted: ${result.message}`);
     } catch (error) {
+      if (error instanceof StillBusy) throw new Error(`live event ${liveEventName} stayed busy; the live output ${liveOutputName} was not deleted yet`);
       if (classifyError(error).class !== 'notFound') throw error;
     }
   }
@@ -98,32 +203,42 @@ export class MediaGateway implements LiveEventJanitor {
 
   async listLiveEvents(account: MediaAccountRef): Promise<LiveEventSummary[]> {
     const events: LiveEventSummary[] = [];
-    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) {
-      events.push({
-        name: e.name ?? '',
-        resourceState: e.resourceState ?? 'Unknown',
-        tags: e.tags ?? {},
-        createdAt: e.created?.toISOString(),
-        lastModifiedAt: e.lastModified?.toISOString(),
-      });
-    }
+    for await (const e of this.client.liveEvents.list(account.resourceGroup, account.accountName)) events.push(summary(e));
     return events;
   }
 
-  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<void> {
+  async getLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<LiveEventSummary | undefined> {
     try {
-      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return summary(await this.client.liveEvents.get(account.resourceGroup, account.accountName, liveEventName));
     } catch (error) {
-      const c = classifyError(error).class;
-      if (c !== 'notFound' && c !== 'wrongState') throw error;
+      if (classifyError(error).class === 'notFound') return undefined;
+      throw error;
     }
   }
 
-  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<void> {
+  async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<JanitorOutcome> {
+    try {
+      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
+      return 'done';
+    } catch (error) {
+      const c = classifyError(error).class;
+      if (c === 'notFound') return 'gone';
+      if (c !== 'refused' && c !== 'busy') throw error;
+      // Refused as things stand: decide from the state it is in now (stopped by someone else, or really not stopped).
+      const now = await this.readLiveEvent(account, liveEventName);
+      if (!now.exists) return 'gone';
+      if (now.resourceState === 'Stopped' || now.resourceState === 'Stopping') return 'done';
+      throw error;
+    }
+  }
+
+  async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<JanitorOutcome> {
     try {
       await this.client.liveEvents.beginDelete(account.resourceGroup, account.accountName, liveEventName, POLL);
+      return 'done';
     } catch (error) {
-      if (classifyError(error).class !== 'notFound') throw error;
+      if (classifyError(error).class === 'notFound') return 'gone';
+      throw error;
     }
   }
 
@@ -136,6 +251,10 @@ export class MediaGateway implements LiveEventJanitor {
     }
     return location;
   }
+}
+
+function summary(e: LiveEvent): LiveEventSummary {
+  return { name: e.name ?? '', resourceState: e.resourceState ?? 'Unknown', tags: e.tags ?? {}, createdAt: e.created?.toISOString(), lastModifiedAt: e.lastModified?.toISOString() };
 }
 
 function snapshot(event: LiveEvent): LiveEventSnapshot {
@@ -159,10 +278,10 @@ function ipRanges(cidrs: string[]) {
   };
 }
 
-function liveEventBody(location: string, broadcastId: string, s: LiveEventSettings): LiveEvent {
+function liveEventBody(location: string, tags: Record<string, string>, s: LiveEventSettings): LiveEvent {
   return {
     location,
-    tags: { broadcastId },
+    tags,
     description: s.description,
     useStaticHostname: s.useStaticHostname,
     hostnamePrefix: s.hostnamePrefix,

@@ -1,20 +1,26 @@
 /**
  * Runs durable orchestrations by driving the real durable-functions replay engine: each episode sends
  * the full history plus ONE new event (so task sequence numbers line up exactly with the library's),
- * then carries out the actions it returns. State lives in the DurableStore; timers run on the Clock.
+ * then carries out the actions it returns the way the Durable extension's out-of-process shim and
+ * DurableTask.Core would: replayed actions are checked against history (non-determinism fails the
+ * instance), custom status is limited to 16 KB of UTF-16, failures travel as Reason/Details, long
+ * timers follow the .NET segment loop. State lives in the DurableStore; timers run on the Clock;
+ * message delivery follows a DeliveryModel (instant, or Azure Storage's polling).
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../clock/clock.js';
 import { trackWork } from '../../clock/virtualClock.js';
 import type { FunctionApp } from '../worker/functionApp.js';
 import type { RpcTypedData } from '../worker/functionsCore.js';
-import { EventType, failureDetails, historyEvent, type HistoryEvent } from './history.js';
+import { instantDelivery, type DeliveryModel } from './delivery.js';
+import { activityFailure, dotnetException, EventType, historyEvent, type HistoryEvent } from './history.js';
 import { terminalStatuses, type DurableStore, type InstanceRow, type ListFilter, type RuntimeStatus } from './store.js';
 
 /** What the Durable extension tells the library about timers (Azure Storage's limits). */
 const MAX_SHORT_TIMER_MS = 6 * 24 * 3600_000;
 const LONG_TIMER_INTERVAL_MS = 3 * 24 * 3600_000;
-const UPPER_SCHEMA_VERSION = 2; // ReplaySchema.V3: long timers, flat action lists
+/** SetCustomStatus refuses JSON over 16 KB of UTF-16 (MessagePayloadDataConverter). */
+const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
 
 const ActionType = {
   CallActivity: 0,
@@ -61,11 +67,16 @@ interface EngineState {
   nextSeq: number;
   actionsSeen: number;
   retries: Record<string, PendingRetry>;
-  /** Slots of long-timer segments → the final fire time (ms). */
-  longTimers: Record<string, number>;
-  /** Index in the flattened action list → timer slot, to drop timers the orchestrator cancelled. */
-  timerSlots: Record<string, number>;
+  /** Slots of pending long-timer segments → the final fire time (ms) and the timer's action index. */
+  longTimers: Record<string, { finalAt: number; index: number }>;
+  /**
+   * Every task the execution scheduled, in order: what DurableTask.Core checks replayed actions
+   * against (TaskScheduled / TimerCreated / SubOrchestrationInstanceCreated by sequence number).
+   */
+  scheduled: Array<{ kind: TaskKind; name: string; slot: number }>;
 }
+
+type TaskKind = 'activity' | 'timer' | 'orchestration';
 
 interface OrchestratorState {
   isDone: boolean;
@@ -81,11 +92,15 @@ export interface EngineOptions {
   clock: Clock;
   maxConcurrentActivities?: number;
   maxConcurrentOrchestrations?: number;
+  /** How messages reach the host (default: instant). */
+  delivery?: DeliveryModel;
 }
 
-const emptyState = (): EngineState => ({ nextSeq: 0, actionsSeen: 0, retries: {}, longTimers: {}, timerSlots: {} });
+const emptyState = (): EngineState => ({ nextSeq: 0, actionsSeen: 0, retries: {}, longTimers: {}, scheduled: [] });
 
 export class InstanceConflictError extends Error {}
+/** The request is malformed (unknown orchestrator, invalid id): HTTP 400 as in the extension. */
+export class InvalidRequestError extends Error {}
 export class InstanceNotFoundError extends Error {}
 export class InstanceGoneError extends Error {}
 
@@ -95,7 +110,10 @@ export class DurableEngine {
   readonly #clock: Clock;
   readonly #maxActivities: number;
   readonly #maxOrchestrations: number;
+  readonly #delivery: DeliveryModel;
   readonly #ready = new Set<string>();
+  /** Instances whose pick-up time has come: their first message runs without re-checking delivery. */
+  readonly #due = new Set<string>();
   readonly #running = new Set<string>();
   readonly #armed = new Map<string, { at: number; cancel: () => void }>();
   readonly #workQueue: number[] = [];
@@ -111,14 +129,14 @@ export class DurableEngine {
     this.#clock = options.clock;
     this.#maxActivities = options.maxConcurrentActivities ?? 16;
     this.#maxOrchestrations = options.maxConcurrentOrchestrations ?? 8;
+    this.#delivery = options.delivery ?? instantDelivery;
     this.events.setMaxListeners(0);
   }
 
   /** Resumes whatever was in flight when the host last stopped: due events, timers, activity work. */
   start(): void {
     for (const { instanceId, visibleAt } of this.#store.pendingInbox()) this.#wake(instanceId, visibleAt);
-    for (const work of this.#store.allWork()) this.#workQueue.push(work.seq);
-    this.#pumpWork();
+    for (const work of this.#store.allWork()) this.#queueWork(work.seq, this.#clock.now());
   }
 
   close(): Promise<void> {
@@ -133,13 +151,13 @@ export class DurableEngine {
 
   startNew(name: string, instanceId: string, input: string | null): void {
     if (!this.#app.find(name) || this.#app.find(name)?.trigger.type !== 'orchestrationTrigger') {
-      throw new InstanceNotFoundError(`No orchestrator function named "${name}" is registered.`);
+      throw new InvalidRequestError(`The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
     const now = this.#clock.now();
     this.#store.transaction(() => {
       const existing = this.#store.getInstance(instanceId);
       if (existing && !terminalStatuses.includes(existing.status)) {
-        throw new InstanceConflictError(`An instance with ID '${instanceId}' already exists and is ${existing.status}.`);
+        throw new InstanceConflictError(`An Orchestration instance with the status ${existing.status} already exists.`);
       }
       if (existing) this.#store.deleteInstance(instanceId);
       this.#createInstance({ id: instanceId, name, input, now, parentId: null, parentSlot: null });
@@ -151,21 +169,32 @@ export class DurableEngine {
     const instance = this.#require(instanceId);
     if (terminalStatuses.includes(instance.status)) throw new InstanceGoneError(`Instance '${instanceId}' is ${instance.status}.`);
     const now = this.#clock.now();
-    this.#store.enqueue(instanceId, JSON.stringify(historyEvent('EventRaised', now, { Name: name, Input: data ?? undefined })), now);
+    // Client-raised events carry no execution id: they reach whichever execution is current.
+    this.#store.enqueue(instanceId, JSON.stringify(historyEvent('EventRaised', now, { Name: name, Input: data ?? undefined })), now, null);
     this.#wake(instanceId, now);
   }
 
+  /**
+   * Asynchronous, as in Azure: an ExecutionTerminated message is queued and the status changes when it
+   * is processed; activities already queued still run and their results are discarded.
+   */
   terminate(instanceId: string, reason: string): void {
     const instance = this.#require(instanceId);
     if (terminalStatuses.includes(instance.status)) throw new InstanceGoneError(`Instance '${instanceId}' is ${instance.status}.`);
-    this.#store.transaction(() => {
-      const now = this.#clock.now();
-      const position = this.#store.history(instanceId, instance.executionId).length;
-      this.#store.appendHistory(instanceId, instance.executionId, position, [
-        JSON.stringify(historyEvent('ExecutionTerminated', now, { Input: JSON.stringify(reason) })),
-      ]);
-      this.#finish(instance, 'Terminated', JSON.stringify(reason), now);
-    });
+    const now = this.#clock.now();
+    if (instance.status === 'Suspended') {
+      // A suspended instance processes no messages here; end it at once.
+      this.#store.transaction(() => this.#terminateNow(instance, reason, now));
+      return;
+    }
+    this.#store.enqueue(instanceId, JSON.stringify(historyEvent('ExecutionTerminated', now, { Input: JSON.stringify(reason) })), now, null);
+    this.#wake(instanceId, now);
+  }
+
+  #terminateNow(instance: InstanceRow, reason: string, now: number): void {
+    const position = this.#store.history(instance.id, instance.executionId).length;
+    this.#store.appendHistory(instance.id, instance.executionId, position, [JSON.stringify(historyEvent('ExecutionTerminated', now, { Input: JSON.stringify(reason) }))]);
+    this.#finish(instance, 'Terminated', JSON.stringify(reason), now);
   }
 
   suspend(instanceId: string): void {
@@ -176,18 +205,31 @@ export class DurableEngine {
 
   resume(instanceId: string): void {
     const instance = this.#require(instanceId);
+    if (terminalStatuses.includes(instance.status)) throw new InstanceGoneError(`Instance '${instanceId}' is ${instance.status}.`);
     if (instance.status !== 'Suspended') return;
     this.#setStatus(instance, 'Running');
     this.#wake(instanceId, this.#clock.now());
   }
 
+  /** Purges whatever the status (AzureTableTrackingStore.PurgeInstanceHistoryAsync); false when missing. */
   purge(instanceId: string): boolean {
-    const instance = this.#store.getInstance(instanceId);
-    if (!instance) return false;
-    if (!terminalStatuses.includes(instance.status)) {
-      throw new InstanceConflictError(`Instance '${instanceId}' is ${instance.status}; only completed, failed or terminated instances can be purged.`);
-    }
     return this.#store.transaction(() => this.#store.deleteInstance(instanceId));
+  }
+
+  /** Starts the instance again from its original input, under `newInstanceId` (may be the same id). */
+  restart(instanceId: string, newInstanceId: string): string {
+    const instance = this.#require(instanceId);
+    const first = this.#store.history(instance.id, instance.executionId)[0];
+    const started = first ? (JSON.parse(first) as HistoryEvent) : undefined;
+    const input = started?.EventType === EventType.ExecutionStarted ? ((started.Input as string | undefined) ?? null) : instance.input;
+    this.startNew(instance.name, newInstanceId, input);
+    return newInstanceId;
+  }
+
+  /** The checks HttpApiHandler makes before a rewind: 404 when missing, 410 unless Failed. */
+  rewindable(instanceId: string): void {
+    const instance = this.#require(instanceId);
+    if (instance.status !== 'Failed') throw new InstanceGoneError(`Instance '${instanceId}' is ${instance.status}; only failed instances can be rewound.`);
   }
 
   list(filter: ListFilter): InstanceRow[] {
@@ -228,10 +270,16 @@ export class DurableEngine {
 
   // ---- scheduling --------------------------------------------------------------------------------
 
-  /** Makes the instance runnable at `atMs` (now or a timer's fire time). */
-  #wake(instanceId: string, atMs: number): void {
+  /** A message for the instance becomes visible at `visibleAt`: run it when the host would pick it up. */
+  #wake(instanceId: string, visibleAt: number): void {
+    this.#armAt(instanceId, this.#delivery.orchestrationPickup(instanceId, visibleAt));
+  }
+
+  /** Makes the instance runnable at `atMs`. */
+  #armAt(instanceId: string, atMs: number): void {
     if (this.#closed) return;
     if (atMs <= this.#clock.now()) {
+      this.#due.add(instanceId);
       this.#ready.add(instanceId);
       queueMicrotask(() => this.#pump());
       return;
@@ -241,7 +289,7 @@ export class DurableEngine {
     armed?.cancel();
     const cancel = this.#clock.at(atMs, () => {
       this.#armed.delete(instanceId);
-      this.#wake(instanceId, this.#clock.now());
+      this.#armAt(instanceId, this.#clock.now());
     });
     this.#armed.set(instanceId, { at: atMs, cancel });
   }
@@ -263,6 +311,8 @@ export class DurableEngine {
 
   async #runEpisodes(instanceId: string): Promise<void> {
     // Drain every visible event, one episode each; then arm for the next future one.
+    // Woken at its pick-up time: the first message runs without re-checking delivery (no endless deferral).
+    let due = this.#due.delete(instanceId);
     for (;;) {
       await yieldToEventLoop(); // keep HTTP requests and timers served while instances run
       if (this.#closed) return;
@@ -276,10 +326,18 @@ export class DurableEngine {
         if (upcoming !== undefined) this.#wake(instanceId, upcoming);
         return;
       }
-      if (terminalStatuses.includes(instance.status)) {
+      // Messages of an earlier execution (before continue-as-new) are dropped, as DTFx does.
+      if (terminalStatuses.includes(instance.status) || (next.executionId !== null && next.executionId !== instance.executionId)) {
         this.#store.dequeue(next.seq);
         continue;
       }
+      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, next.visibleAt);
+      due = false;
+      if (pickup > now) {
+        this.#armAt(instanceId, pickup);
+        return;
+      }
+      this.#delivery.delivered('orchestration', instanceId, now);
       try {
         await this.#episode(instance, next.seq, JSON.parse(next.event) as HistoryEvent, now);
       } catch (error) {
@@ -296,10 +354,23 @@ export class DurableEngine {
     const state = JSON.parse(instance.engineState) as EngineState;
     const started = historyEvent('OrchestratorStarted', now);
     const delivered: HistoryEvent = { ...event, IsPlayed: false };
-    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, delivered];
-
-    const result = await this.#invokeOrchestrator(instance, history);
     const appended: HistoryEvent[] = [started, delivered];
+
+    if (delivered.EventType === EventType.ExecutionTerminated) {
+      this.#store.transaction(() => {
+        this.#store.dequeue(inboxSeq);
+        const current = this.#store.getInstance(instance.id);
+        if (!current || terminalStatuses.includes(current.status)) return;
+        appended.push(historyEvent('OrchestratorCompleted', now));
+        this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
+        this.#finish(current, 'Terminated', (delivered.Input as string | undefined) ?? null, now);
+      });
+      this.events.emit('status', instance.id);
+      return;
+    }
+
+    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, delivered];
+    const result = await this.#invokeOrchestrator(instance, history);
     const effects: Array<() => void> = [];
 
     this.#store.transaction(() => {
@@ -309,16 +380,20 @@ export class DurableEngine {
         return;
       }
       this.#store.dequeue(inboxSeq);
-      this.#followUpEvent(current, state, delivered, now, appended, effects);
+      const flat = result.state ? flatten(result.state.actions.flat()) : [];
+      const cancelled = new Set(flat.flatMap((a, i) => (a.isCanceled ? [i] : [])));
+      this.#followUpEvent(current, state, delivered, now, cancelled, appended, effects);
 
-      let failure: string | undefined = result.failure;
+      let failure: Failure | undefined = result.failure;
       let continueAsNew: Action | undefined;
-      if (result.state) {
-        const flat = flatten(result.state.actions.flat());
-        for (const [index, action] of flat.entries()) {
-          const slot = state.timerSlots[index];
-          if (action.isCanceled && slot !== undefined) delete state.timerSlots[index];
-        }
+      // The shim sets custom status before it replays the actions: too large → the episode fails, nothing is scheduled.
+      const customStatus = result.state?.customStatus;
+      const statusJson = customStatus === undefined ? undefined : JSON.stringify(customStatus);
+      if (!failure && statusJson !== undefined && statusJson.length * 2 > MAX_CUSTOM_STATUS_BYTES) {
+        failure = orchestratorFailure(current.name, `The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is ${Math.ceil((statusJson.length * 2) / 1024)} KB.`, 'System.ArgumentException');
+      }
+      if (!failure && result.state) failure = checkDeterminism(state, flat);
+      if (!failure && result.state) {
         const fresh = flat.slice(state.actionsSeen);
         fresh.forEach((action, i) => {
           if (failure || continueAsNew) return;
@@ -328,14 +403,18 @@ export class DurableEngine {
         state.actionsSeen = flat.length;
       }
 
-      const customStatus = result.state?.customStatus;
-      current.customStatus = customStatus === undefined ? current.customStatus : JSON.stringify(customStatus);
+      if (statusJson !== undefined && statusJson.length * 2 <= MAX_CUSTOM_STATUS_BYTES) current.customStatus = statusJson;
+      if (failure !== undefined) {
+        // Nothing this episode produced is kept: the extension fails before scheduling its actions.
+        appended.splice(2);
+        effects.length = 0;
+      }
       this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
       current.engineState = JSON.stringify(state);
 
       if (failure !== undefined) {
-        this.#appendFinal(current, past.length + appended.length, 'ExecutionFailed', now, { Reason: failure });
-        this.#finish(current, 'Failed', JSON.stringify(failure), now);
+        this.#appendFinal(current, past.length + appended.length, 'ExecutionFailed', now, { Reason: failure.reason, Details: failure.details });
+        this.#finish(current, 'Failed', JSON.stringify(failure.reason), now, failure);
       } else if (continueAsNew) {
         this.#continueAsNew(current, continueAsNew, now);
         effects.push(() => this.#wake(current.id, now));
@@ -344,6 +423,7 @@ export class DurableEngine {
         this.#appendFinal(current, past.length + appended.length, 'ExecutionCompleted', now, { Result: output });
         this.#finish(current, 'Completed', output, now);
       } else {
+        this.#store.appendHistory(current.id, current.executionId, past.length + appended.length, [JSON.stringify(historyEvent('OrchestratorCompleted', now))]);
         current.status = 'Running';
         current.updatedAt = now;
         this.#store.putInstance(current);
@@ -353,14 +433,16 @@ export class DurableEngine {
     for (const effect of effects) effect();
   }
 
-  async #invokeOrchestrator(instance: InstanceRow, history: HistoryEvent[]): Promise<{ state?: OrchestratorState; failure?: string }> {
+  async #invokeOrchestrator(instance: InstanceRow, history: HistoryEvent[]): Promise<{ state?: OrchestratorState; failure?: Failure }> {
+    // The payload OrchestrationTriggerAttributeBindingProvider sends (schema V3 via upperSchemaVersionNew).
     const payload = {
       history,
       input: instance.input === null ? undefined : (JSON.parse(instance.input) as unknown),
       instanceId: instance.id,
       isReplaying: history.some((e) => e.IsPlayed),
-      parentInstanceId: instance.parentId ?? undefined,
-      upperSchemaVersion: UPPER_SCHEMA_VERSION,
+      parentInstanceId: instance.parentId,
+      upperSchemaVersion: 1,
+      upperSchemaVersionNew: 2,
       maximumShortTimerDuration: '6.00:00:00',
       longRunningTimerIntervalDuration: '3.00:00:00',
       defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
@@ -375,12 +457,12 @@ export class DurableEngine {
       const state = marker >= 0 ? (JSON.parse(message.slice(marker + '$OutOfProcData$:'.length)) as OrchestratorState) : undefined;
       // The library puts the exception's message in the state's `error`.
       const reason = state?.error ?? (marker >= 0 ? message.slice(0, marker) : message).trim();
-      return { state: state ? { ...state, isDone: false, actions: [] } : undefined, failure: `Orchestrator function '${instance.name}' failed: ${reason}` };
+      return { state: state ? { ...state, isDone: false, actions: [] } : undefined, failure: orchestratorFailure(instance.name, reason, 'System.Exception', error) };
     }
   }
 
   /** Bookkeeping the extension does when certain events arrive: retry timers, retried attempts, long-timer segments. */
-  #followUpEvent(instance: InstanceRow, state: EngineState, event: HistoryEvent, now: number, appended: HistoryEvent[], effects: Array<() => void>): void {
+  #followUpEvent(instance: InstanceRow, state: EngineState, event: HistoryEvent, now: number, cancelled: Set<number>, appended: HistoryEvent[], effects: Array<() => void>): void {
     const failed = event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
     const completed = event.EventType === EventType.TaskCompleted || event.EventType === EventType.SubOrchestrationInstanceCompleted;
     if (failed || completed) {
@@ -409,31 +491,34 @@ export class DurableEngine {
       }
       return;
     }
-    const finalAt = state.longTimers[slot];
-    if (finalAt !== undefined) {
+    const long = state.longTimers[slot];
+    if (long !== undefined) {
       delete state.longTimers[slot];
-      if (finalAt > now) {
+      // .NET's loop: `while (now < fireAt && !cancelToken.IsCancellationRequested)`: a cancelled timer
+      // gets no further segment, although the library still allocates one (tasks then drift, as in Azure).
+      if (long.finalAt > now && !cancelled.has(long.index)) {
         const segmentSlot = state.nextSeq++;
-        const fireAt = finalAt - now > MAX_SHORT_TIMER_MS ? now + LONG_TIMER_INTERVAL_MS : finalAt;
-        state.longTimers[String(segmentSlot)] = finalAt;
-        this.#addTimer(instance, segmentSlot, fireAt, appended, effects);
+        state.longTimers[String(segmentSlot)] = long;
+        this.#addTimer(instance, segmentSlot, nextSegmentAt(now, long.finalAt), appended, effects);
       }
     }
   }
 
-  /** Carries out one new action; returns a failure reason when the action cannot be run here. */
-  #schedule(instance: InstanceRow, state: EngineState, action: Action, index: number, now: number, appended: HistoryEvent[], effects: Array<() => void>): string | undefined {
+  /** Carries out one new action; returns a failure when the action cannot be run here. */
+  #schedule(instance: InstanceRow, state: EngineState, action: Action, index: number, now: number, appended: HistoryEvent[], effects: Array<() => void>): Failure | undefined {
     const input = serializedInput(action);
     switch (action.actionType) {
       case ActionType.WaitForExternalEvent:
         return undefined; // events are matched by name, no sequence number
       case ActionType.CreateTimer: {
         const slot = state.nextSeq++;
+        state.scheduled.push({ kind: 'timer', name: '', slot });
         const finalAt = Date.parse(action.fireAt ?? '');
-        const fireAt = finalAt - now > MAX_SHORT_TIMER_MS ? now + LONG_TIMER_INTERVAL_MS : finalAt;
-        if (fireAt < finalAt) state.longTimers[String(slot)] = finalAt;
-        state.timerSlots[String(index)] = slot;
-        if (!action.isCanceled) this.#addTimer(instance, slot, fireAt, appended, effects);
+        const fireAt = finalAt - now > MAX_SHORT_TIMER_MS ? nextSegmentAt(now, finalAt) : finalAt;
+        if (fireAt < finalAt) state.longTimers[String(slot)] = { finalAt, index };
+        // A timer created and cancelled in one episode is still created (the shim cancels it afterwards).
+        this.#addTimer(instance, slot, fireAt, appended, effects);
+        if (action.isCanceled) delete state.longTimers[String(slot)];
         return undefined;
       }
       case ActionType.CallActivity:
@@ -442,18 +527,15 @@ export class DurableEngine {
       case ActionType.CallSubOrchestratorWithRetry: {
         const kind = action.actionType <= ActionType.CallActivityWithRetry ? 'activity' : 'orchestration';
         const name = action.functionName ?? '';
-        const expected = kind === 'activity' ? 'activityTrigger' : 'orchestrationTrigger';
-        if (this.#app.find(name)?.trigger.type !== expected) {
-          return `${kind === 'activity' ? 'Activity' : 'Orchestrator'} function '${name}' is not registered.`;
-        }
         const slot = state.nextSeq++;
+        state.scheduled.push({ kind, name, slot });
         const task: PendingRetry = { kind, name, input, instanceId: action.instanceId, options: action.retryOptions ?? { firstRetryIntervalInMilliseconds: 0, maxNumberOfAttempts: 1 }, attempt: 1 };
         if (action.retryOptions) state.retries[String(slot)] = task;
         this.#startTask(instance, slot, task, now, appended, effects);
         return undefined;
       }
       default:
-        return `Action type ${action.actionType} (entities, durable HTTP) is not supported by the local host.`;
+        return orchestratorFailure(instance.name, `Action type ${action.actionType} (entities, durable HTTP) is not supported by the local host.`, 'System.NotSupportedException');
     }
   }
 
@@ -461,24 +543,20 @@ export class DurableEngine {
     if (task.kind === 'activity') {
       appended.push(historyEvent('TaskScheduled', now, { EventId: slot, Name: task.name, Input: task.input ?? undefined }));
       const seq = this.#store.addWork({ instanceId: instance.id, executionId: instance.executionId, slot, name: task.name, input: task.input });
-      effects.push(() => {
-        this.#workQueue.push(seq);
-        this.#pumpWork();
-      });
+      effects.push(() => this.#queueWork(seq, now));
       return;
     }
-    const childId = task.instanceId ?? `${instance.id}:${String(slot).padStart(4, '0')}`;
+    const childId = task.instanceId ?? `${instance.executionId}:${slot}`;
     appended.push(historyEvent('SubOrchestrationInstanceCreated', now, { EventId: slot, Name: task.name, InstanceId: childId, Input: task.input ?? undefined }));
-    const existing = this.#store.getInstance(childId);
-    if (existing && !terminalStatuses.includes(existing.status)) {
-      this.#store.enqueue(instance.id, JSON.stringify(historyEvent('SubOrchestrationInstanceFailed', now, {
-        TaskScheduledId: slot,
-        Reason: `An instance with ID '${childId}' already exists.`,
-        FailureDetails: failureDetails(new Error(`An instance with ID '${childId}' already exists.`)),
-      })), now);
+    if (this.#app.find(task.name)?.trigger.type !== 'orchestrationTrigger') {
+      const failure = orchestratorFailure(task.name, `The function '${task.name}' doesn't exist, is disabled, or is not an orchestrator function.`, 'System.ArgumentException');
+      this.#store.enqueue(instance.id, JSON.stringify(historyEvent('SubOrchestrationInstanceFailed', now, { TaskScheduledId: slot, Reason: failure.reason, Details: failure.details })), now, instance.executionId);
       effects.push(() => this.#wake(instance.id, now));
       return;
     }
+    const existing = this.#store.getInstance(childId);
+    // DTFx drops a start for an instance that is running ("Duplicate start event"): the parent keeps waiting.
+    if (existing && !terminalStatuses.includes(existing.status)) return;
     if (existing) this.#store.deleteInstance(childId);
     this.#createInstance({ id: childId, name: task.name, input: task.input, now, parentId: instance.id, parentSlot: slot });
     effects.push(() => this.#wake(childId, now));
@@ -487,7 +565,7 @@ export class DurableEngine {
   #addTimer(instance: InstanceRow, slot: number, fireAt: number, appended: HistoryEvent[], effects: Array<() => void>): void {
     const fireIso = new Date(fireAt).toISOString();
     appended.push(historyEvent('TimerCreated', this.#clock.now(), { EventId: slot, FireAt: fireIso }));
-    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('TimerFired', fireAt, { TimerId: slot, FireAt: fireIso })), fireAt);
+    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('TimerFired', fireAt, { TimerId: slot, FireAt: fireIso })), fireAt, instance.executionId);
     effects.push(() => this.#wake(instance.id, fireAt));
   }
 
@@ -497,36 +575,40 @@ export class DurableEngine {
       id: init.id, name: init.name, executionId, status: 'Pending', input: init.input, output: null, customStatus: null,
       createdAt: init.now, updatedAt: init.now, parentId: init.parentId, parentSlot: init.parentSlot, engineState: JSON.stringify(emptyState()),
     });
-    this.#store.enqueue(init.id, JSON.stringify(historyEvent('ExecutionStarted', init.now, { Name: init.name, Input: init.input ?? undefined })), init.now);
+    this.#store.enqueue(init.id, JSON.stringify(historyEvent('ExecutionStarted', init.now, { Name: init.name, Version: '', Input: init.input ?? undefined })), init.now, executionId);
   }
 
   #continueAsNew(instance: InstanceRow, action: Action, now: number): void {
     const input = serializedInput(action);
-    // Events raised but not consumed stay in the inbox and reach the new execution.
+    // The old execution's timers and task results stay queued but carry its execution id: dropped on arrival.
     this.#store.deleteHistory(instance.id);
     const executionId = `${instance.id}@${now}`;
     this.#store.putInstance({ ...instance, executionId, status: 'Running', input, output: null, updatedAt: now, engineState: JSON.stringify(emptyState()) });
-    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Input: input ?? undefined })), now - 1);
+    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), now - 1, executionId);
   }
 
+  /** The execution's last event, then the episode's OrchestratorCompleted (as DTFx writes them). */
   #appendFinal(instance: InstanceRow, position: number, type: 'ExecutionCompleted' | 'ExecutionFailed', now: number, fields: Record<string, unknown>): void {
-    this.#store.appendHistory(instance.id, instance.executionId, position, [JSON.stringify(historyEvent(type, now, fields))]);
+    this.#store.appendHistory(instance.id, instance.executionId, position, [
+      JSON.stringify(historyEvent(type, now, fields)),
+      JSON.stringify(historyEvent('OrchestratorCompleted', now)),
+    ]);
   }
 
-  /** Marks the instance done, cancels its pending work and tells a parent orchestration. */
-  #finish(instance: InstanceRow, status: RuntimeStatus, output: string | null, now: number): void {
+  /**
+   * Marks the instance done and tells a parent orchestration. Activities already queued are left to
+   * run (Azure cannot recall queue messages); their results are discarded on arrival.
+   */
+  #finish(instance: InstanceRow, status: RuntimeStatus, output: string | null, now: number, failure?: Failure): void {
     this.#store.putInstance({ ...instance, status, output, updatedAt: now });
-    this.#store.clearWork(instance.id);
     if (instance.parentId !== null && instance.parentSlot !== null) {
+      const parent = this.#store.getInstance(instance.parentId);
+      const reason = failure?.reason ?? `Orchestrator function '${instance.name}' ${status.toLowerCase()}.`;
       const parentEvent =
         status === 'Completed'
           ? historyEvent('SubOrchestrationInstanceCompleted', now, { TaskScheduledId: instance.parentSlot, Result: output ?? 'null' })
-          : historyEvent('SubOrchestrationInstanceFailed', now, {
-              TaskScheduledId: instance.parentSlot,
-              Reason: `Sub-orchestration '${instance.id}' ${status.toLowerCase()}`,
-              FailureDetails: failureDetails(new Error(output === null ? status : String(JSON.parse(output)))),
-            });
-      this.#store.enqueue(instance.parentId, JSON.stringify(parentEvent), now);
+          : historyEvent('SubOrchestrationInstanceFailed', now, { TaskScheduledId: instance.parentSlot, Reason: reason, Details: failure?.details ?? orchestratorFailure(instance.name, reason, 'System.Exception').details });
+      this.#store.enqueue(instance.parentId, JSON.stringify(parentEvent), now, parent?.executionId ?? null);
       const parentId = instance.parentId;
       queueMicrotask(() => this.#wake(parentId, now));
     }
@@ -546,6 +628,18 @@ export class DurableEngine {
 
   // ---- activities --------------------------------------------------------------------------------
 
+  /** Queues activity work visible at `visibleAt` for when the work-item queue would hand it out. */
+  #queueWork(seq: number, visibleAt: number): void {
+    const enqueue = () => {
+      this.#delivery.delivered('activity', '', this.#clock.now());
+      this.#workQueue.push(seq);
+      this.#pumpWork();
+    };
+    const pickup = this.#delivery.activityPickup(visibleAt);
+    if (pickup <= this.#clock.now()) enqueue();
+    else this.#clock.at(pickup, () => !this.#closed && enqueue());
+  }
+
   #pumpWork(): void {
     while (!this.#closed && this.#activeWork < this.#maxActivities && this.#workQueue.length > 0) {
       const seq = this.#workQueue.shift() as number;
@@ -563,19 +657,24 @@ export class DurableEngine {
     const work = this.#store.getWork(seq);
     if (!work) return;
     let outcome: HistoryEvent;
-    try {
-      const { returnData } = await this.#app.invoke(work.name, { trigger: { string: work.input ?? 'null' } });
-      const value = decodeStrict(returnData);
-      outcome = historyEvent('TaskCompleted', this.#clock.now(), { TaskScheduledId: work.slot, Result: value === undefined ? 'null' : JSON.stringify(value) });
-    } catch (error) {
-      const details = failureDetails(error);
-      outcome = historyEvent('TaskFailed', this.#clock.now(), { TaskScheduledId: work.slot, Reason: details.ErrorMessage, Details: details.StackTrace, FailureDetails: details });
+    if (this.#app.find(work.name)?.trigger.type !== 'activityTrigger') {
+      // TaskNonexistentActivityShim: the task fails, the orchestrator decides.
+      const message = `Activity function '${work.name}' does not exist.`;
+      outcome = historyEvent('TaskFailed', this.#clock.now(), { TaskScheduledId: work.slot, Reason: `Activity function '${work.name}' failed: ${message}`, Details: dotnetException('Microsoft.Azure.WebJobs.Extensions.DurableTask.FunctionFailedException', message) });
+    } else {
+      try {
+        const { returnData } = await this.#app.invoke(work.name, { trigger: { string: work.input ?? 'null' } });
+        const value = decodeStrict(returnData);
+        outcome = historyEvent('TaskCompleted', this.#clock.now(), { TaskScheduledId: work.slot, Result: value === undefined ? 'null' : JSON.stringify(value) });
+      } catch (error) {
+        outcome = historyEvent('TaskFailed', this.#clock.now(), { TaskScheduledId: work.slot, ...activityFailure(work.name, error) });
+      }
     }
     if (this.#closed) return; // the work row stays; the next host runs it again (at-least-once)
     const delivered = this.#store.transaction(() => {
       const instance = this.#store.getInstance(work.instanceId);
       if (!this.#store.deleteWork(seq) || !instance || instance.executionId !== work.executionId) return false;
-      this.#store.enqueue(work.instanceId, JSON.stringify(outcome), this.#clock.now());
+      this.#store.enqueue(work.instanceId, JSON.stringify(outcome), this.#clock.now(), work.executionId);
       return true;
     });
     if (delivered) this.#wake(work.instanceId, this.#clock.now());
@@ -620,5 +719,73 @@ function decodeStrict(data: RpcTypedData | null | undefined): unknown {
   if (data.int !== undefined) return data.int;
   if (data.double !== undefined) return data.double;
   if (data.bytes !== undefined) return Buffer.from(data.bytes).toString('base64');
+  return undefined;
+}
+
+/** How an orchestration or task failed, as the extension records it (no FailureDetails). */
+interface Failure {
+  reason: string;
+  details: string;
+}
+
+function orchestratorFailure(name: string, message: string, exceptionType: string, error?: unknown): Failure {
+  const stack = error instanceof Error ? error.stack : undefined;
+  return { reason: `Orchestrator function '${name}' failed: ${message}`, details: dotnetException(exceptionType, message, stack) };
+}
+
+/** .NET's long-timer loop: the next segment fires after `remaining < 3d ? remaining : 3d`. */
+function nextSegmentAt(now: number, finalAt: number): number {
+  const remaining = finalAt - now;
+  return remaining < LONG_TIMER_INTERVAL_MS ? finalAt : now + LONG_TIMER_INTERVAL_MS;
+}
+
+const dotnetActionType: Record<TaskKind, string> = {
+  activity: 'ScheduleTaskOrchestratorAction',
+  timer: 'CreateTimerOrchestratorAction',
+  orchestration: 'CreateSubOrchestrationAction',
+};
+
+function kindOf(action: Action): TaskKind | undefined {
+  switch (action.actionType) {
+    case ActionType.CallActivity:
+    case ActionType.CallActivityWithRetry:
+      return 'activity';
+    case ActionType.CallSubOrchestrator:
+    case ActionType.CallSubOrchestratorWithRetry:
+      return 'orchestration';
+    case ActionType.CreateTimer:
+      return 'timer';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Replays the actions against what history says was scheduled, by position, type and name, as
+ * DurableTask.Core's TaskOrchestrationContext does; a mismatch is a NonDeterministicOrchestrationException.
+ */
+function checkDeterminism(state: EngineState, flat: Action[]): Failure | undefined {
+  const tasks = flat.filter((a) => kindOf(a) !== undefined);
+  const change = 'Was a change made to the orchestrator code after this instance had already started running?';
+  for (const [i, past] of state.scheduled.entries()) {
+    const action = tasks[i];
+    const kind = action ? kindOf(action) : undefined;
+    const name = action?.functionName ?? '';
+    let detail: string | undefined;
+    if (!action || !kind) {
+      detail =
+        past.kind === 'timer'
+          ? `A previous execution of this orchestration scheduled a timer task with sequence number ${past.slot} but the current replay execution hasn't (yet?) scheduled this task. ${change}`
+          : `A previous execution of this orchestration scheduled ${past.kind === 'activity' ? 'an activity' : 'a sub-orchestration'} task with sequence ID ${past.slot} and name '${past.name}' (version ''), but the current replay execution hasn't (yet?) scheduled this task. ${change}`;
+    } else if (kind !== past.kind) {
+      detail = `A previous execution of this orchestration scheduled ${past.kind === 'timer' ? 'a timer' : past.kind === 'activity' ? 'an activity' : 'a sub-orchestration'} task with sequence number ${past.slot} named '${past.name}', but the current orchestration replay instead produced a ${dotnetActionType[kind]} action with this sequence number. ${change}`;
+    } else if (kind !== 'timer' && name.toLowerCase() !== past.name.toLowerCase()) {
+      detail = `A previous execution of this orchestration scheduled ${kind === 'activity' ? 'an activity' : 'a sub-orchestration'} task with sequence number ${past.slot} named '${past.name}', but the current orchestration replay instead scheduled ${kind === 'activity' ? 'an activity' : 'a sub-orchestration'} task named '${name}' with this sequence number.  ${change}`;
+    }
+    if (detail) {
+      const message = `Non-Deterministic workflow detected: ${detail}`;
+      return { reason: message, details: dotnetException('DurableTask.Core.Exceptions.NonDeterministicOrchestrationException', message) };
+    }
+  }
   return undefined;
 }

@@ -28,8 +28,18 @@ export interface InstanceRow {
 export interface InboxRow {
   seq: number;
   instanceId: string;
+  /** The execution the message belongs to; null = whichever is current (client-raised events). */
+  executionId: string | null;
   visibleAt: number;
   event: string;
+}
+
+/** A timer trigger's schedule status, kept like the host's blob-stored ScheduleStatus. */
+export interface ScheduleStatusRow {
+  functionName: string;
+  last: number;
+  next: number;
+  lastUpdated: number;
 }
 
 export interface WorkRow {
@@ -75,7 +85,13 @@ export class DurableStore {
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
         slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
       CREATE INDEX IF NOT EXISTS work_instance ON work (instanceId);
+      CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS timer_status (
+        functionName TEXT PRIMARY KEY, last INTEGER NOT NULL, next INTEGER NOT NULL, lastUpdated INTEGER NOT NULL);
     `);
+    // Databases from before inbox rows were tagged with their execution.
+    const inboxColumns = this.#db.prepare('PRAGMA table_info(inbox)').all() as Array<{ name: string }>;
+    if (!inboxColumns.some((c) => c.name === 'executionId')) this.#db.exec('ALTER TABLE inbox ADD COLUMN executionId TEXT');
   }
 
   transaction<T>(fn: () => T): T {
@@ -141,8 +157,10 @@ export class DurableStore {
     this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(instanceId);
   }
 
-  enqueue(instanceId: string, event: string, visibleAt: number): number {
-    return Number(this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event) VALUES (?, ?, ?)').run(instanceId, visibleAt, event).lastInsertRowid);
+  enqueue(instanceId: string, event: string, visibleAt: number, executionId: string | null): number {
+    return Number(
+      this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event, executionId) VALUES (?, ?, ?, ?)').run(instanceId, visibleAt, event, executionId).lastInsertRowid,
+    );
   }
 
   /** The oldest event that is visible now, if any. */
@@ -196,5 +214,21 @@ export class DurableStore {
 
   clearWork(instanceId: string): void {
     this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(instanceId);
+  }
+
+  scheduleStatus(functionName: string): ScheduleStatusRow | undefined {
+    return this.#db.prepare('SELECT * FROM timer_status WHERE functionName = ?').get(functionName) as ScheduleStatusRow | undefined;
+  }
+
+  putScheduleStatus(row: ScheduleStatusRow): void {
+    this.#db
+      .prepare('INSERT INTO timer_status VALUES (@functionName, @last, @next, @lastUpdated) ON CONFLICT (functionName) DO UPDATE SET last = @last, next = @next, lastUpdated = @lastUpdated')
+      .run(row);
+  }
+
+  /** A host secret (like the host's keys in blob storage): created once with `generate`, then kept. */
+  secret(name: string, generate: () => string): string {
+    this.#db.prepare('INSERT OR IGNORE INTO secrets VALUES (?, ?)').run(name, generate());
+    return (this.#db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
   }
 }

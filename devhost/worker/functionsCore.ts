@@ -6,6 +6,7 @@
  * The registry is process-wide (on globalThis) because the library caches the core module once.
  */
 import Module from 'node:module';
+import { hostLog } from '../log.js';
 
 /** Binding as the library describes it (RpcBindingInfo plus the user's options). */
 export interface BindingInfo {
@@ -134,9 +135,7 @@ function createCoreApi(registry: CoreRegistry) {
 }
 
 export function writeLog(level: string, category: string, message: string): void {
-  if (level === 'error' || level === 'critical') console.error(message);
-  else if (level === 'warning') console.warn(message);
-  else if (category === 'user' && process.env.DEVHOST_QUIET !== '1') console.log(message);
+  hostLog().write(level, category, message);
 }
 
 const moduleId = '@azure/functions-core';

@@ -1,10 +1,12 @@
 /**
  * Serves the app's HTTP triggers the way the Functions host does: route templates under the route
- * prefix, allowed methods (404 / 405), auth levels with function keys, and RPC request/response data.
+ * prefix in Azure's order (function name, first match wins, method mismatch → 404), auth levels with
+ * function keys, a request body limit, and RPC request/response data.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeTypedData, type FunctionApp, type RegisteredFunction } from './functionApp.js';
 import type { RpcHttpData, RpcTypedData } from './functionsCore.js';
+import { compileRoutes, findRoute, MalformedPathError, pathSegments, routeReachability, type HttpFunctionInfo, type Reachability } from './httpRoutes.js';
 
 export interface HttpTriggerOptions {
   /** host.json extensions.http.routePrefix (default "api"). */
@@ -13,84 +15,92 @@ export interface HttpTriggerOptions {
   functionKeys: string[];
   /** Key accepted for every auth level, including "admin". */
   masterKey?: string;
+  /** Largest request body accepted (bytes); FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 100 MB by default as in Azure. */
+  maxBodyBytes?: number;
 }
 
-interface CompiledRoute {
-  fn: RegisteredFunction;
-  pattern: RegExp;
-  params: string[];
-  methods: string[] | undefined;
-  authLevel: string;
-}
+/** Azure's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT = 104857600). */
+export const DEFAULT_MAX_BODY_BYTES = 104_857_600;
 
-/** `broadcasts/{id}` → a regex capturing `id`; supports `{name?}` and ignores `:constraint` suffixes. */
-export function compileRoute(template: string): { pattern: RegExp; params: string[] } {
-  const params: string[] = [];
-  const parts = template.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p.length > 0);
-  let source = '';
-  for (const part of parts) {
-    const match = /^\{\*?([A-Za-z_][\w]*)(?::[^}?]+)?(\?)?\}$/.exec(part);
-    if (match) {
-      params.push(match[1] as string);
-      source += match[2] ? '(?:/([^/]+))?' : '/([^/]+)';
-    } else {
-      source += '/' + part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    }
-  }
-  return { pattern: new RegExp(`^${source || ''}/?$`, 'i'), params };
-}
-
-function compileRoutes(app: FunctionApp): CompiledRoute[] {
+/** The app's HTTP functions as the router sees them. */
+export function httpFunctions(app: FunctionApp): HttpFunctionInfo[] {
   return app.functions
     .filter((fn) => fn.trigger.type.toLowerCase() === 'httptrigger')
-    .map((fn) => {
-      const { pattern, params } = compileRoute(String(fn.trigger.route ?? fn.name));
-      const methods = Array.isArray(fn.trigger.methods)
-        ? (fn.trigger.methods as string[]).map((m) => m.toUpperCase())
-        : undefined;
-      return { fn, pattern, params, methods, authLevel: String(fn.trigger.authLevel ?? 'function').toLowerCase() };
-    })
-    // Literal segments win over parameters, as in ASP.NET routing: fewer parameters first.
-    .sort((a, b) => a.params.length - b.params.length);
+    .map((fn) => ({
+      name: fn.name,
+      route: typeof fn.trigger.route === 'string' ? fn.trigger.route : undefined,
+      methods: Array.isArray(fn.trigger.methods) ? (fn.trigger.methods as string[]) : undefined,
+    }));
+}
+
+/** Whether each HTTP function of a loaded app is reachable under Azure's route order. */
+export function appRouteReachability(app: FunctionApp): Reachability[] {
+  return routeReachability(httpFunctions(app));
 }
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+/** An RFC 9457 problem answered by the host itself (never by the app). */
+export function sendProblem(res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+}
+
+/** Path and query of the raw request target, without WHATWG URL normalisation (no `\` → `/`). */
+export function splitTarget(target: string | undefined): { path: string; query: string } {
+  const raw = (target ?? '/').split('#')[0] as string;
+  const q = raw.indexOf('?');
+  return q < 0 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q + 1) };
+}
+
 export function createHttpTriggerRouter(app: FunctionApp, options: HttpTriggerOptions): RequestHandler {
-  const routes = compileRoutes(app);
-  const prefix = '/' + options.routePrefix.replace(/^\/+|\/+$/g, '');
+  const functions = new Map(app.functions.map((fn) => [fn.name, fn]));
+  const routes = compileRoutes(httpFunctions(app));
+  const prefix = pathSegments(options.routePrefix);
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-    const path = decodeURIComponent(url.pathname);
-    if (prefix !== '/' && !(path.toLowerCase() === prefix || path.toLowerCase().startsWith(prefix + '/'))) return false;
-    const routePath = prefix === '/' ? path : path.slice(prefix.length);
-
-    const matches = routes
-      .map((route) => ({ route, match: route.pattern.exec(routePath) }))
-      .filter((m): m is { route: CompiledRoute; match: RegExpExecArray } => m.match !== null);
-    if (matches.length === 0) return false;
-    const method = (req.method ?? 'GET').toUpperCase();
-    const hit = matches.find((m) => !m.route.methods || m.route.methods.includes(method));
-    if (!hit) {
-      const allow = [...new Set(matches.flatMap((m) => m.route.methods ?? []))].join(', ');
-      res.writeHead(405, { allow, 'content-type': 'text/plain' }).end(`Method ${method} not allowed.`);
+    const target = splitTarget(req.url);
+    let segments: string[];
+    try {
+      segments = pathSegments(target.path);
+    } catch (error) {
+      if (!(error instanceof MalformedPathError)) throw error;
+      sendProblem(res, 400, 'Bad Request', error.message, { field: 'path' });
       return true;
     }
-    if (!authorized(hit.route.authLevel, req, url, options)) {
+    if (!prefix.every((p, i) => segments[i]?.toLowerCase() === p.toLowerCase())) return false;
+    const hit = findRoute(routes, req.method ?? 'GET', segments.slice(prefix.length));
+    if (!hit) return false;
+    const fn = functions.get(hit.route.info.name) as RegisteredFunction;
+    const url = requestUrl(req.headers.host, target);
+    if (!authorized(String(fn.trigger.authLevel ?? 'function').toLowerCase(), req, url, options)) {
       res.writeHead(401).end();
       return true;
     }
-
-    const params: Record<string, string> = {};
-    hit.route.params.forEach((name, i) => {
-      const value = hit.match[i + 1];
-      if (value !== undefined) params[name] = value;
-    });
-    const body = await readBody(req);
-    await invokeHttp(app, hit.route.fn, { req, url, params, body }, res);
+    const body = await readBody(req, maxBody);
+    if (body === undefined) {
+      sendTooLarge(res, maxBody);
+      return true;
+    }
+    await invokeHttp(app, fn, { req, url, params: hit.params, body }, res);
     return true;
   };
+}
+
+/** The request's URL as the function sees it; a Host header that is not a host falls back to localhost. */
+function requestUrl(host: string | undefined, target: { path: string; query: string }): URL {
+  const rest = `${target.path}${target.query ? '?' + target.query : ''}`;
+  try {
+    return new URL(`http://${host ?? 'localhost'}${rest}`);
+  } catch {
+    return new URL(`http://localhost${rest}`);
+  }
+}
+
+export function sendTooLarge(res: ServerResponse, maxBody: number): void {
+  sendProblem(res, 413, 'Payload Too Large', `The request body is larger than ${maxBody} bytes.`, { field: 'body' });
 }
 
 function authorized(level: string, req: IncomingMessage, url: URL, options: HttpTriggerOptions): boolean {
@@ -102,12 +112,32 @@ function authorized(level: string, req: IncomingMessage, url: URL, options: Http
   return level === 'function' && options.functionKeys.includes(key);
 }
 
-/** The whole request body. */
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The whole request body, or undefined when it exceeds `maxBytes` (Kestrel's MaxRequestBodySize):
+ * refused from Content-Length before reading, or as soon as the stream passes the limit.
+ */
+export function readBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > maxBytes) {
+    req.resume(); // drain without buffering so the 413 reaches the client
+    return Promise.resolve(undefined);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        over = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => !over && resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

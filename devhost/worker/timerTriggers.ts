@@ -1,85 +1,105 @@
 /**
- * Fires the app's timer triggers on NCRONTAB schedules (six fields, seconds first) using croner,
- * on the injected clock, with the payload the Functions host sends (isPastDue, scheduleStatus).
+ * Fires the app's timer triggers as the WebJobs TimerListener does: NCRONTAB (6 or 5 fields, day-of-month
+ * AND day-of-week) or a TimeSpan interval, in UTC on the injected clock; the invocation gets the schedule
+ * status from BEFORE it (default dates on the first run); the status is persisted, so a start-up after
+ * a missed occurrence runs once with isPastDue = true.
  */
-import { Cron } from 'croner';
 import type { Clock } from '../../clock/clock.js';
 import { trackWork } from '../../clock/virtualClock.js';
+import type { ScheduleStatusRow } from '../engine/store.js';
+import { parseTimeSpan } from '../timeSpan.js';
 import type { FunctionApp, RegisteredFunction } from './functionApp.js';
+import { CrontabParseError, nextCrontabOccurrence, parseCrontab } from './ncrontab.js';
+
+/** Where schedule statuses live (the host keeps them in blob storage). */
+export interface ScheduleStatusStore {
+  scheduleStatus(functionName: string): ScheduleStatusRow | undefined;
+  putScheduleStatus(row: ScheduleStatusRow): void;
+}
 
 export interface TimerOptions {
   clock: Clock;
   settings?: Record<string, string>;
-  /** A firing this late (ms) counts as past due, as when the host was down or a run overran. */
-  pastDueAfterMs?: number;
+  /** Persisted schedule status; without it every start is a first start (like UseMonitor = false). */
+  store?: ScheduleStatusStore;
   onError?: (functionName: string, error: unknown) => void;
 }
 
-/** Resolves `%SETTING%` indirection and checks the NCRONTAB expression has six fields. */
-export function resolveSchedule(schedule: string, settings: Record<string, string | undefined>): string {
+/** .NET's default(DateTime), which the host sends while no status exists yet. */
+export const DEFAULT_DATE_TIME = '0001-01-01T00:00:00';
+const NEVER = Number.MIN_SAFE_INTEGER;
+
+export interface Schedule {
+  /** The first occurrence strictly after `afterMs`. */
+  next(afterMs: number): number | undefined;
+}
+
+/** Resolves `%SETTING%` indirection, then parses NCRONTAB or a TimeSpan (as CronSchedule/TimerSchedule.Create). */
+export function resolveSchedule(schedule: string, settings: Record<string, string | undefined>): Schedule {
   const resolved = schedule.replace(/^%(\w+)%$/, (_, key: string) => {
     const value = settings[key];
     if (value === undefined) throw new Error(`Timer schedule refers to app setting "${key}", which is not set.`);
     return value;
   });
-  if (resolved.trim().split(/\s+/).length !== 6) {
-    throw new Error(`Timer schedule "${resolved}" must be NCRONTAB with six fields (seconds first).`);
+  try {
+    const cron = parseCrontab(resolved);
+    return { next: (after) => nextCrontabOccurrence(cron, after) };
+  } catch (error) {
+    const interval = parseTimeSpan(resolved);
+    if (interval !== undefined && interval > 0) return { next: (after) => after + interval };
+    const detail = error instanceof CrontabParseError ? ` ${error.message}` : '';
+    throw new Error(`The schedule expression '${resolved}' was not recognized as a valid cron expression or timespan string.${detail}`);
   }
-  return resolved;
 }
 
-/** The next occurrence strictly after `afterMs`, in UTC (the host's default WEBSITE_TIME_ZONE). */
-export function nextOccurrence(expression: string, afterMs: number): number | undefined {
-  const next = new Cron(expression, { timezone: 'UTC', paused: true }).nextRun(new Date(afterMs));
-  return next?.getTime();
-}
+const iso = (ms: number) => (ms === NEVER ? DEFAULT_DATE_TIME : new Date(ms).toISOString());
 
 export function startTimerTriggers(app: FunctionApp, options: TimerOptions): { stop(): void } {
   const settings = { ...process.env, ...(options.settings ?? {}) };
-  const pastDueAfterMs = options.pastDueAfterMs ?? 1_000;
+  const { clock } = options;
   const cancels: Array<() => void> = [];
   let stopped = false;
 
   const timers = app.functions.filter((fn) => fn.trigger.type.toLowerCase() === 'timertrigger');
-  for (const fn of timers) {
-    const expression = resolveSchedule(String(fn.trigger.schedule), settings);
-    let last: number | undefined;
+  // Parse every schedule before any runs: a bad one fails start-up.
+  const scheduled = timers.map((fn) => ({ fn, schedule: resolveSchedule(String(fn.trigger.schedule), settings) }));
+  for (const { fn, schedule } of scheduled) {
+    const now = clock.now();
+    const stored = options.store?.scheduleStatus(fn.name);
+    let status: ScheduleStatusRow = stored ?? { functionName: fn.name, last: NEVER, next: schedule.next(now) ?? NEVER, lastUpdated: NEVER };
+    if (!stored) options.store?.putScheduleStatus(status);
+    // ScheduleMonitor.CheckPastDueAsync: an occurrence that passed while the host was down runs once now.
+    const pastDue = stored !== undefined && status.next !== NEVER && now > status.next;
 
-    const fire = async (dueMs: number | undefined) => {
-      const now = options.clock.now();
-      const next = nextOccurrence(expression, now);
+    const fire = async (invokedAt: number, isPastDue: boolean, originalSchedule: number | undefined) => {
+      // TimerInfo carries the status as it was before this invocation.
       const payload = {
         Schedule: { AdjustForDST: true },
-        ScheduleStatus: {
-          Last: new Date(last ?? now).toISOString(),
-          Next: next === undefined ? null : new Date(next).toISOString(),
-          LastUpdated: new Date(now).toISOString(),
-        },
-        IsPastDue: dueMs !== undefined && now - dueMs > pastDueAfterMs,
+        ScheduleStatus: { Last: iso(status.last), Next: iso(status.next), LastUpdated: iso(status.lastUpdated) },
+        IsPastDue: isPastDue,
       };
-      last = now;
       try {
         // Counted as work in progress so a simulated clock waits for it (no-op on other clocks).
         await trackWork(options.clock, () => invokeTimer(app, fn, payload));
       } catch (error) {
         (options.onError ?? defaultOnError)(fn.name, error);
       }
+      // A firing a little early counts as the scheduled time, for the next occurrence.
+      const adjusted = originalSchedule !== undefined && originalSchedule > invokedAt ? originalSchedule : invokedAt;
+      status = { functionName: fn.name, last: adjusted, next: schedule.next(adjusted) ?? NEVER, lastUpdated: adjusted };
+      if (!stopped) options.store?.putScheduleStatus(status);
     };
 
     // One firing at a time per function; the next is armed after the current run ends.
-    const armNext = (afterMs: number) => {
-      if (stopped) return;
-      const due = nextOccurrence(expression, afterMs);
-      if (due === undefined) return;
-      cancels.push(
-        options.clock.at(due, () => {
-          void fire(due).then(() => armNext(Math.max(due, options.clock.now())));
-        }),
-      );
+    const armNext = () => {
+      if (stopped || status.next === NEVER) return;
+      const due = status.next;
+      cancels.push(clock.at(due, () => void fire(clock.now(), false, due).then(armNext)));
     };
 
-    if (fn.trigger.runOnStartup === true) void fire(undefined).then(() => armNext(options.clock.now()));
-    else armNext(options.clock.now());
+    if (pastDue) void fire(now, true, status.next).then(armNext);
+    else if (fn.trigger.runOnStartup === true) void fire(now, false, undefined).then(armNext);
+    else armNext();
   }
 
   return {

@@ -17,7 +17,7 @@ const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (
 describe('live event lifecycle', () => {
   it('reads the account', async () => {
     const media = await client.mediaservices.get(rg, account);
-    expect(media).toMatchObject({ name: account, location: 'westeurope', provisioningState: 'Succeeded' });
+    expect(media).toMatchObject({ name: account, location: 'West Europe', provisioningState: 'Succeeded' }); // display name, as AMS answers
   });
 
   it('creates (LRO), allocates, starts, stops and deletes, with ingest URLs only while allocated', async () => {

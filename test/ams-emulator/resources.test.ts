@@ -57,8 +57,11 @@ describe('live outputs', () => {
     expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'short', output('rec3', 'PT30S'), poll))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
     expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'long', output('rec3', 'PT26H'), poll))).toMatchObject({ statusCode: 400 });
     expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'noasset', output('missing'), poll))).toMatchObject({ statusCode: 400 });
-    for (const name of ['o1', 'o2', 'o3']) await client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', name, output('rec3'), poll);
-    expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'o4', output('rec3'), poll))).toMatchObject({ statusCode: 400, message: expect.stringContaining('at most 3') });
+    for (const name of ['o1', 'o2', 'o3', 'o4']) await client.assets.createOrUpdate(rg, account, `rec-${name}`, {});
+    expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'same', output('rec3'), poll).then(() => client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'again', output('rec3'), poll)))).toMatchObject({ statusCode: 400, message: expect.stringContaining('already used') });
+    await client.liveOutputs.beginDeleteAndWait(rg, account, 'ev3', 'same', poll);
+    for (const name of ['o1', 'o2', 'o3']) await client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', name, output(`rec-${name}`), poll);
+    expect(await rejection(client.liveOutputs.beginCreateAndWait(rg, account, 'ev3', 'o4', output('rec-o4'), poll))).toMatchObject({ statusCode: 400, message: expect.stringContaining('at most 3') });
   });
 
   it('allows a single output on a PassthroughBasic event', async () => {

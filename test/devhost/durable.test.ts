@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualClock } from '../../clock/clock.js';
 import type { LocalHost } from '../../devhost/host.js';
 import { calls } from './app/index.js';
-import { pendingTimers, start, startTestHost, status, waitForHistory } from './support.js';
+import { pendingTimers, raise, rpc, start, startTestHost, status, waitForHistory } from './support.js';
 
 let host: LocalHost;
 let clock: ManualClock;
@@ -87,7 +87,7 @@ describe('external events and control', () => {
   it('delivers a raised event to a when-any race against a timer', async () => {
     const id = await start(host, 'approval');
     await waitForHistory(host, id, (h) => pendingTimers(h) === 1);
-    const res = await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/Approve`, { method: 'POST', body: '"alice"' });
+    const res = await raise(host, id, 'Approve', 'alice');
     expect(res.status).toBe(202);
     await done(id);
     expect((await status(host, id)).output).toEqual({ approved: true, by: 'alice' });
@@ -95,7 +95,7 @@ describe('external events and control', () => {
 
   it('keeps an event raised before the orchestration waits for it', async () => {
     const id = await start(host, 'approval');
-    await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/Approve`, { method: 'POST', body: '"early"' });
+    await raise(host, id, 'Approve', 'early');
     await done(id);
     expect((await status(host, id)).output).toEqual({ approved: true, by: 'early' });
   });
@@ -111,19 +111,20 @@ describe('external events and control', () => {
   it('terminates, and refuses events to a terminated instance', async () => {
     const id = await start(host, 'approval');
     await waitForHistory(host, id, (h) => pendingTimers(h) === 1);
-    expect((await fetch(`${host.url}/durabletask/instances/${id}/terminate?reason=enough`, { method: 'POST' })).status).toBe(202);
+    expect((await fetch(rpc(host, `instances/${id}/terminate?reason=enough`), { method: 'POST' })).status).toBe(202);
+    await done(id); // asynchronous, as in Azure: the ExecutionTerminated message is processed later
     expect(await status(host, id)).toMatchObject({ runtimeStatus: 'Terminated', output: 'enough' });
-    expect((await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/Approve`, { method: 'POST', body: '1' })).status).toBe(410);
+    expect((await raise(host, id, 'Approve', 1)).status).toBe(410);
   });
 
   it('suspends (events wait) and resumes', async () => {
     const id = await start(host, 'approval');
     await waitForHistory(host, id, (h) => pendingTimers(h) === 1);
-    await fetch(`${host.url}/durabletask/instances/${id}/suspend`, { method: 'POST' });
-    await fetch(`${host.url}/durabletask/instances/${id}/raiseEvent/Approve`, { method: 'POST', body: '"bob"' });
+    await fetch(rpc(host, `instances/${id}/suspend`), { method: 'POST' });
+    await raise(host, id, 'Approve', 'bob');
     await new Promise((r) => setTimeout(r, 30));
     expect((await status(host, id)).runtimeStatus).toBe('Suspended');
-    await fetch(`${host.url}/durabletask/instances/${id}/resume`, { method: 'POST' });
+    await fetch(rpc(host, `instances/${id}/resume`), { method: 'POST' });
     await done(id);
     expect((await status(host, id)).output).toEqual({ approved: true, by: 'bob' });
   });
@@ -148,12 +149,14 @@ describe('external events and control', () => {
 });
 
 describe('management API', () => {
-  it('rejects a duplicate running instance id and unknown orchestrators', async () => {
+  it('rejects a duplicate running instance id (500, as the extension), unknown orchestrators and bad ids (400)', async () => {
     await start(host, 'approval', undefined, 'fixed-id');
-    const again = await fetch(`${host.url}/durabletask/orchestrators/approval/fixed-id`, { method: 'POST' });
-    expect(again.status).toBe(409);
-    expect((await fetch(`${host.url}/durabletask/orchestrators/nope`, { method: 'POST' })).status).toBe(404);
-    expect((await fetch(`${host.url}/durabletask/instances/missing`)).status).toBe(404);
+    const again = await fetch(rpc(host, 'orchestrators/approval/fixed-id'), { method: 'POST' });
+    expect(again.status).toBe(500);
+    expect(JSON.stringify(await again.json())).toMatch(/already exists/);
+    expect((await fetch(rpc(host, 'orchestrators/nope'), { method: 'POST' })).status).toBe(400);
+    expect((await fetch(rpc(host, 'orchestrators/approval/%40starts-with-at'), { method: 'POST' })).status).toBe(400);
+    expect((await fetch(rpc(host, 'instances/missing'))).status).toBe(404);
   });
 
   it('lists with filters and continuation tokens, and purges', async () => {
@@ -162,24 +165,31 @@ describe('management API', () => {
     const pages: string[][] = [];
     let token: string | null = null;
     do {
-      const res: Response = await fetch(`${host.url}/durabletask/instances/?runtimeStatus=Completed&instanceIdPrefix=list-&top=2`, {
+      const res: Response = await fetch(rpc(host, 'instances/?runtimeStatus=Completed&instanceIdPrefix=list-&top=2'), {
         headers: token ? { 'x-ms-continuation-token': token } : {},
       });
       pages.push(((await res.json()) as Array<{ instanceId: string }>).map((s) => s.instanceId));
       token = res.headers.get('x-ms-continuation-token');
     } while (token);
     expect(pages).toEqual([['list-a', 'list-b'], ['list-c']]);
-    expect((await fetch(`${host.url}/durabletask/instances/list-a`, { method: 'DELETE' })).status).toBe(200);
-    expect((await fetch(`${host.url}/durabletask/instances/list-a`)).status).toBe(404);
+    expect((await fetch(rpc(host, 'instances/list-a'), { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(rpc(host, 'instances/list-a'))).status).toBe(404);
+    expect((await fetch(rpc(host, 'instances/list-a'), { method: 'DELETE' })).status).toBe(404);
   });
 
-  it('serves the webhook status codes used by createCheckStatusResponse links', async () => {
+  it('serves HttpApiHandler status codes on the createCheckStatusResponse links (202 running, 200 terminated)', async () => {
     const res = await fetch(`${host.url}/api/orchestrators/approval`, { method: 'POST' });
     expect(res.status).toBe(202);
     const links = (await res.json()) as { id: string; statusQueryGetUri: string; terminatePostUri: string };
     expect(links.statusQueryGetUri).toContain(`/runtime/webhooks/durabletask/instances/${links.id}`);
-    expect((await fetch(links.statusQueryGetUri)).status).toBe(202);
+    expect(new URL(links.statusQueryGetUri).searchParams.get('code')).toBe(host.systemKey);
+    const running = await fetch(links.statusQueryGetUri);
+    expect(running.status).toBe(202);
+    expect(running.headers.get('location')).toBe(links.statusQueryGetUri);
+    expect(running.headers.get('retry-after')).toBe('5');
     await fetch(links.terminatePostUri.replace('{text}', 'stop'), { method: 'POST' });
-    expect((await fetch(links.statusQueryGetUri)).status).toBe(400);
+    await done(links.id);
+    expect((await fetch(links.statusQueryGetUri)).status).toBe(200);
+    expect((await fetch(links.statusQueryGetUri, { method: 'PUT' })).status).toBe(404);
   });
 });

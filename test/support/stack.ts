@@ -16,6 +16,7 @@ export interface Stack {
   host: LocalHost;
   emulator: AmsEmulator;
   clock: Clock;
+  /** Calls the app with the host's function key (as an authorized client would). */
   api(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
@@ -49,7 +50,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     host,
     emulator,
     clock,
-    api: (path, init) => fetch(`${host.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } }),
+    api: (path, init) => fetch(`${host.url}${path}`, { ...init, headers: { 'content-type': 'application/json', 'x-functions-key': host.functionKey, ...(init?.headers ?? {}) } }),
     close,
   };
 }

@@ -36,3 +36,24 @@ describe('calendar sync plan', () => {
     expect(plan.cancel.map((c) => [c.ref, c.reason])).toEqual([['f:a', 'cancelled in the calendar'], ['f:gone', 'removed from the calendar']]);
   });
 });
+
+describe('calendar sync plan with unreadable events', () => {
+  it('does not cancel the broadcasts of an event that could not be read this time', () => {
+    const plan = planCalendarSync(
+      'f',
+      [],
+      [existing('f:bad', '2030-01-02T10:00:00.000Z'), existing('f:bad:2030-01-03T10:00:00.000Z', '2030-01-03T10:00:00.000Z'), existing('f:bad2', '2030-01-03T10:00:00.000Z'), existing('f:gone', '2030-01-03T10:00:00.000Z')],
+      window,
+      ['f:bad', 'f:bad:'],
+    );
+    expect(plan.cancel.map((c) => c.ref)).toEqual(['f:bad2', 'f:gone']);
+  });
+
+  it('does not move an instance back to the series time when its moved copy could not be read', () => {
+    const ref = 'f:series:2030-01-03T10:00:00.000Z';
+    const fromMaster = occurrence(ref, '2030-01-03T10:00:00.000Z', { title: ref });
+    const plan = planCalendarSync('f', [fromMaster], [existing(ref, '2030-01-03T15:00:00.000Z')], window, ['f:series', 'f:series:']);
+    expect(plan).toEqual({ create: [], reschedule: [], cancel: [] });
+    expect(planCalendarSync('f', [fromMaster], [existing(ref, '2030-01-03T15:00:00.000Z')], window).reschedule).toHaveLength(1);
+  });
+});

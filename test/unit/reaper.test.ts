@@ -3,11 +3,13 @@ import { decideReaping, type OwnerState } from '../../domain/reaper.js';
 
 const now = Date.parse('2030-01-01T12:00:00Z');
 const grace = 10 * 60_000;
-const event = (name: string, resourceState: string, broadcastId?: string, minutesAgo = 30) => ({
-  name, resourceState, tags: (broadcastId ? { broadcastId } : {}) as Record<string, string>, lastModifiedAt: new Date(now - minutesAgo * 60_000).toISOString(),
+const event = (name: string, resourceState: string, broadcastId?: string, minutesAgo = 30, managedBy: string | null = 'this-deployment') => ({
+  name, resourceState,
+  tags: { ...(broadcastId ? { broadcastId } : {}), ...(managedBy ? { managedBy } : {}) } as Record<string, string>,
+  lastModifiedAt: new Date(now - minutesAgo * 60_000).toISOString(),
 });
 const decide = (events: ReturnType<typeof event>[], owners: Record<string, OwnerState | undefined>, deleteOrphans = true) =>
-  decideReaping(events, new Map(Object.entries(owners)), { now, graceMs: grace, deleteOrphans });
+  decideReaping(events, new Map(Object.entries(owners)), { now, graceMs: grace, deleteOrphans, managedBy: 'this-deployment' });
 
 describe('leak reaper decisions', () => {
   it('leaves live events owned by an active broadcast alone', () => {
@@ -20,6 +22,11 @@ describe('leak reaper decisions', () => {
       { gone: undefined, done: { runtimeStatus: 'Completed', phase: 'ended' }, killed: { runtimeStatus: 'Terminated', phase: 'live' } },
     );
     expect(decisions.map((d) => [d.liveEventName, d.action])).toEqual([['gone', 'stop'], ['done', 'stop'], ['killed', 'stop'], ['untagged', 'stop']]);
+  });
+
+  it('never touches live events another deployment (or a person) created, whatever their state', () => {
+    const events = [event('foreign', 'Running', 'x', 60, 'other-deployment'), event('byhand', 'Running', undefined, 60, null), event('byhand2', 'Stopped', 'x', 60, null)];
+    expect(decide(events, { x: undefined })).toEqual([]);
   });
 
   it('waits for the grace before touching a fresh orphan', () => {

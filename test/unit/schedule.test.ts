@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultStartupProfile, planStartup, quantile, startupProfileFrom } from '../../domain/schedule.js';
 import { liveEventNameFor, nextStep } from '../../domain/liveEventDecisions.js';
-import { classifyError } from '../../domain/errors.js';
 
 describe('startup profile', () => {
   it('uses generous defaults until broadcasts have been measured', () => {
@@ -64,20 +63,5 @@ describe('live event decisions', () => {
     const long = liveEventNameFor('a'.repeat(40));
     expect(long.length).toBeLessThanOrEqual(32);
     expect(long).toMatch(/^[a-zA-Z0-9]+(-*[a-zA-Z0-9])*$/);
-  });
-});
-
-describe('error classification', () => {
-  it.each([
-    [{ statusCode: 429, message: 'slow down' }, 'transient'],
-    [{ statusCode: 503, message: 'unavailable' }, 'transient'],
-    [{ statusCode: 409, message: 'operation in progress' }, 'busy'],
-    [{ statusCode: 404, message: 'The Channel was not found.' }, 'notFound'],
-    [{ statusCode: 400, message: "Cannot start the live event 'x' in state 'Running'." }, 'wrongState'],
-    [{ statusCode: 400, message: 'bad name' }, 'permanent'],
-    [{ code: 'ECONNRESET', message: 'socket hang up' }, 'transient'],
-    [new Error('The long-running operation has failed. InternalServerError.'), 'permanent'],
-  ])('%o is %s', (error, expected) => {
-    expect(classifyError(error).class).toBe(expected);
   });
 });

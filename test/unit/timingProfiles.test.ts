@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSampler, drawFor, drawFrom, timedOperationOf, timingProfiles, TokenBuckets, withOverrides } from '../../ams-emulator/timingProfiles.js';
+import { createSampler, drawFor, drawFrom, profileOperationOf, profileSampler, timingProfiles, TokenBuckets, withOverrides } from '../../ams-emulator/timingProfiles.js';
 import { quantile } from '../../domain/schedule.js';
 
 const draws = (profile: keyof typeof timingProfiles, op: Parameters<typeof drawFor>[2], n: number) =>
@@ -55,11 +55,22 @@ describe('timing profiles', () => {
     expect(profile.operations.start).toEqual(timingProfiles['warm-pool'].operations.start);
   });
 
-  it('tells a cold start (from Stopped) from a start from StandBy', () => {
-    expect(timedOperationOf('liveEvents.start', 'Stopped')).toBe('coldStart');
-    expect(timedOperationOf('liveEvents.start', 'StandBy')).toBe('start');
-    expect(timedOperationOf('liveOutputs.delete', undefined)).toBe('liveOutputDelete');
-    expect(timedOperationOf('assets.createOrUpdate', undefined)).toBeUndefined();
+  it('maps the emulator\'s operations to the profile\'s distributions (a cold start is not a start)', () => {
+    expect(profileOperationOf('liveEvents.coldStart')).toBe('coldStart');
+    expect(profileOperationOf('liveEvents.start')).toBe('start');
+    expect(profileOperationOf('liveOutputs.delete')).toBe('liveOutputDelete');
+    expect(profileOperationOf('streamingEndpoints.scale')).toBe('streamingEndpoint');
+  });
+
+  it('as the emulator\'s sampler: draws per resource, ignores the emulator\'s stream, and a create-and-start is a create plus a cold start', () => {
+    const profile = withOverrides(timingProfiles['warm-pool'], { create: { medianMs: 1_000, p95Ms: 1_000 }, coldStart: { medianMs: 7_000, p95Ms: 7_000 } });
+    const sample = profileSampler(profile, 3);
+    const never = () => { throw new Error('the profile must not use the emulator stream'); };
+    expect(sample('liveEvents.createAndStart', never, 'le-1')).toEqual({ durationMs: 8_000, fails: false });
+    const a = profileSampler(timingProfiles['production-tail'], 3);
+    const b = profileSampler(timingProfiles['production-tail'], 3);
+    b('liveEvents.allocate', never, 'other'); // another resource's draw does not shift this one's
+    expect(b('liveEvents.allocate', never, 'le-1')).toEqual(a('liveEvents.allocate', never, 'le-1'));
   });
 });
 

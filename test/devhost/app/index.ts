@@ -86,6 +86,73 @@ df.app.orchestration('broken', function* (ctx) {
   throw new Error('orchestrator exploded');
 });
 
+// ---- strictness probes --------------------------------------------------------------------------
+
+df.app.activity('explode', { handler: () => { throw new Error('receiver answered 500'); } });
+
+df.app.orchestration('catchesFailure', function* (ctx) {
+  try {
+    yield ctx.df.callActivity('explode');
+    return null;
+  } catch (error) {
+    return { name: (error as Error).name, message: (error as Error).message };
+  }
+});
+
+df.app.orchestration('bigStatus', function* (ctx) {
+  ctx.df.setCustomStatus({ log: 'x'.repeat(ctx.df.getInput() as number) });
+  yield ctx.df.callActivity('echo', 'after status');
+  return 'done';
+});
+
+/** The activity `evolving` calls first: tests change it mid-flight, like a deployment would. */
+export const evolving = { activity: 'echo' };
+df.app.orchestration('evolving', function* (ctx) {
+  yield ctx.df.callActivity(evolving.activity, 'first');
+  yield ctx.df.waitForExternalEvent('Go');
+  return yield ctx.df.callActivity('echo', 'second');
+});
+
+df.app.orchestration('monitor', function* (ctx) {
+  const round = (ctx.df.getInput() as number | undefined) ?? 0;
+  const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 3600_000));
+  const poke = ctx.df.waitForExternalEvent('Poke');
+  const winner = yield ctx.df.Task.any([timer, poke]);
+  if (winner === poke && round === 0) {
+    timer.cancel();
+    ctx.df.continueAsNew(1);
+    return;
+  }
+  return { round, by: winner === timer ? 'timer' : 'poke', at: ctx.df.currentUtcDateTime.toISOString() };
+});
+
+df.app.orchestration('rescheduled', function* (ctx) {
+  const start = ctx.df.currentUtcDateTime.getTime();
+  const long = ctx.df.createTimer(new Date(start + 10 * 24 * 3600_000));
+  const reschedule = ctx.df.waitForExternalEvent('Reschedule');
+  if ((yield ctx.df.Task.any([long, reschedule])) === reschedule) {
+    long.cancel();
+    yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 4 * 24 * 3600_000));
+  }
+  return yield ctx.df.callActivity('echo', 'after');
+});
+
+/** Releases the `gate` activities waiting so far. */
+export const gate = { open: () => undefined as void, opened: Promise.resolve() };
+export function closeGate(): void {
+  gate.opened = new Promise((resolve) => (gate.open = resolve));
+}
+df.app.activity('gate', {
+  handler: async (n: number) => {
+    count('gate');
+    await gate.opened;
+    return n;
+  },
+});
+df.app.orchestration('gated', function* (ctx) {
+  return yield ctx.df.Task.all([1, 2, 3, 4, 5].map((n) => ctx.df.callActivity('gate', n)));
+});
+
 app.http('startOrchestration', {
   route: 'orchestrators/{name}',
   methods: ['POST'],

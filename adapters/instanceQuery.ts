@@ -1,0 +1,62 @@
+/**
+ * Paged instance queries through the Durable extension's HTTP API (`GET .../instances?instanceIdPrefix=
+ * &top=&runtimeStatus=&createdTimeTo=` with the `x-ms-continuation-token` header), which the extension
+ * serves on Azure Storage and every other backend. durable-functions' `getStatusBy` always follows every
+ * continuation (it returns all instances), so listing one page goes to the API directly, with the URLs
+ * from the client binding (the local RPC endpoint when present, else the keyed management URL).
+ */
+import type * as df from 'durable-functions';
+
+export interface InstanceQuery {
+  instanceIdPrefix: string;
+  top: number;
+  runtimeStatus?: readonly string[];
+  createdTimeFrom?: Date;
+  createdTimeTo?: Date;
+  showInput?: boolean;
+  /** The extension's continuation token from the previous page. */
+  continuationToken?: string;
+}
+
+/** One instance as the HTTP API returns it. */
+export interface InstanceJson {
+  name: string;
+  instanceId: string;
+  runtimeStatus: string;
+  input: unknown;
+  customStatus: unknown;
+  output: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
+}
+
+interface ClientData {
+  rpcBaseUrl?: string;
+  managementUrls?: { statusQueryGetUri?: string; id?: string };
+}
+
+const TIMEOUT_MS = 30_000;
+
+export async function queryInstances(client: df.DurableClient, query: InstanceQuery): Promise<{ instances: InstanceJson[]; continuationToken?: string }> {
+  const url = listUrl((client as unknown as { clientData?: ClientData }).clientData ?? {});
+  url.searchParams.set('instanceIdPrefix', query.instanceIdPrefix);
+  url.searchParams.set('top', String(query.top));
+  url.searchParams.set('showInput', String(query.showInput ?? true));
+  if (query.runtimeStatus?.length) url.searchParams.set('runtimeStatus', query.runtimeStatus.join(','));
+  if (query.createdTimeFrom) url.searchParams.set('createdTimeFrom', query.createdTimeFrom.toISOString());
+  if (query.createdTimeTo) url.searchParams.set('createdTimeTo', query.createdTimeTo.toISOString());
+  const headers: Record<string, string> = query.continuationToken ? { 'x-ms-continuation-token': query.continuationToken } : {};
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  if (!response.ok) throw new Error(`Durable instance query failed with HTTP ${response.status}`);
+  const instances = (await response.json()) as InstanceJson[];
+  return { instances: Array.isArray(instances) ? instances : [], continuationToken: response.headers.get('x-ms-continuation-token') || undefined };
+}
+
+function listUrl(data: ClientData): URL {
+  if (data.rpcBaseUrl) return new URL('instances/', data.rpcBaseUrl);
+  const template = data.managementUrls?.statusQueryGetUri;
+  const placeholder = data.managementUrls?.id;
+  if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
+  // `.../instances/INSTANCEID?taskHub=..&connection=..&code=..`: the same URL without an id lists instances.
+  return new URL(template.replace(`/${placeholder}`, '/'));
+}

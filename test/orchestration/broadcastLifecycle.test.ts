@@ -1,0 +1,197 @@
+// The broadcast orchestration driven by the real durable-functions replay code (through the local host's engine)
+// with in-memory media activities and a manual clock: commands never lost, short timers only, bounded status,
+// a start moved later gives the live event back, and the pre-roll measures timer lateness.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../clock/clock.js';
+import { startHost, type LocalHost } from '../../devhost/host.js';
+import type { HistoryEvent } from '../../devhost/engine/history.js';
+import type { BroadcastOrchestrationInput, BroadcastStatus } from '../../contracts/broadcast.js';
+import { customStatusBytes, CUSTOM_STATUS_LIMIT_BYTES } from '../../domain/broadcastStatus.js';
+import { MAX_TIMER_MS } from '../../domain/schedule.js';
+import { world } from './app/index.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+let host: LocalHost;
+let clock: ManualClock;
+
+beforeAll(async () => {
+  clock = new ManualClock(Date.UTC(2030, 0, 1));
+  host = await startHost({ appRoot: join(import.meta.dirname, 'app'), clock, dbFile: join(mkdtempSync(join(tmpdir(), 'lifecycle-')), 'durable.db') });
+});
+afterAll(() => host.close());
+beforeEach(() => world.reset());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function input(id: string, startAt: number, endAt: number): BroadcastOrchestrationInput {
+  return {
+    spec: {
+      id, startAt: iso(startAt), endAt: iso(endAt), account: { subscriptionId: 's', resourceGroup: 'rg', accountName: 'a' },
+      liveEvent: { protocol: 'RTMP', inputIpAllow: [], previewIpAllow: [], encoding: { type: 'PassthroughBasic' }, useStaticHostname: false, streamOptions: [] },
+      recording: { archiveWindow: 'PT1H' }, keepLiveEvent: false, origin: { kind: 'api' },
+    },
+    policy: { graceMs: 5 * MINUTE, pollIntervalMs: 2_000, preRollMarginMs: 2_000 },
+  };
+}
+
+function start(id: string, startAt: number, endAt: number): string {
+  const instanceId = `broadcast-${id}`;
+  host.engine.startNew('broadcastLifecycle', instanceId, JSON.stringify(input(id, startAt, endAt)));
+  return instanceId;
+}
+const instance = (id: string) => host.engine.getInstance(id);
+const history = (id: string): HistoryEvent[] => {
+  const row = instance(id);
+  return row ? host.engine.history(row) : [];
+};
+const status = (id: string) => JSON.parse(instance(id)?.customStatus ?? 'null') as BroadcastStatus;
+const finished = (id: string) => ['Completed', 'Failed', 'Terminated'].includes(instance(id)?.status ?? '');
+const raise = (id: string, name: string, data: unknown = {}) => host.engine.raiseEvent(id, name, JSON.stringify(data));
+
+/** Waits until the instance's history stops changing (its activities are in-memory and fast). */
+async function settle(id: string): Promise<void> {
+  let last = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    const length = history(id).length;
+    if (length !== last) [last, stableSince] = [length, Date.now()];
+    else if (Date.now() - stableSince > 30) return;
+    await sleep(5);
+  }
+}
+
+/** Moves the clock to the earliest timer still open (plus `lateMs`), so it fires. */
+async function advance(id: string, lateMs = 0): Promise<boolean> {
+  await settle(id);
+  const events = history(id);
+  const fired = new Set(events.filter((e) => e.EventType === 11).map((e) => e.TimerId));
+  const open = events.filter((e) => e.EventType === 10 && !fired.has(e.EventId)).map((e) => Date.parse(String(e.FireAt)));
+  if (open.length === 0) return false;
+  clock.advanceTo(Math.max(clock.now(), Math.min(...open) + lateMs));
+  return true;
+}
+
+/** Fires timers one after the other until `until` holds or the instance finishes. */
+async function run(id: string, until: () => boolean = () => false, lateMs = () => 0): Promise<void> {
+  for (let step = 0; step < 400; step++) {
+    await settle(id);
+    if (until() || finished(id)) return;
+    if (!(await advance(id, lateMs()))) await sleep(20);
+  }
+  throw new Error(`${id} is stuck in ${status(id)?.phase}`);
+}
+
+describe('commands are never lost', () => {
+  it('honours a Cancel raised while an activity runs', async () => {
+    const t0 = clock.now();
+    const id = start('cancel-in-activity', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    world.holdRead = 2; // the second read, after one poll round of the allocation
+    await run(id, () => world.held);
+    expect(world.held).toBe(true);
+    expect(status(id).phase).toBe('allocating');
+    raise(id, 'Cancel', { reason: 'while reading' });
+    await settle(id);
+    world.release();
+    await run(id);
+    expect(status(id).phase).toBe('cancelled');
+    expect(world.actions).not.toContain('start');
+    expect(world.state).toBeUndefined(); // stopped and deleted
+  });
+
+  it('applies a Reschedule raised during the allocation, and an Extend raised in standby', async () => {
+    const t0 = clock.now();
+    const id = start('change-in-activity', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    world.holdRead = 1;
+    await run(id, () => world.held);
+    raise(id, 'Reschedule', { endAt: iso(t0 + 50 * MINUTE) });
+    await settle(id);
+    world.release();
+    await run(id, () => status(id).phase === 'standby');
+    expect(status(id).endAt).toBe(iso(t0 + 50 * MINUTE));
+    raise(id, 'Extend', { endAt: iso(t0 + 55 * MINUTE) });
+    await run(id);
+    expect(status(id)).toMatchObject({ phase: 'ended', endAt: iso(t0 + 55 * MINUTE) });
+  });
+});
+
+describe('short timers only', () => {
+  it('waits for a broadcast 8 days out in steps of at most 3 days, also when it is rescheduled while waiting', async () => {
+    const t0 = clock.now();
+    const id = start('far-ahead', t0 + 8 * DAY, t0 + 8 * DAY + 30 * MINUTE);
+    await settle(id);
+    clock.advance(DAY);
+    await settle(id);
+    const startAt = t0 + 10 * DAY;
+    raise(id, 'Reschedule', { startAt: iso(startAt), endAt: iso(startAt + 30 * MINUTE) });
+    await run(id);
+    expect(status(id).phase).toBe('ended');
+    expect(world.actions).toEqual(['allocate', 'start', 'stop', 'delete']);
+    expect(world.longestTimerMs).toBeGreaterThan(0);
+    expect(world.longestTimerMs).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(MAX_TIMER_MS).toBeLessThanOrEqual(3 * DAY);
+  });
+});
+
+describe('bounded custom status', () => {
+  it('stays small however often the broadcast is rescheduled', async () => {
+    const t0 = clock.now();
+    const id = start('many-changes', t0 + 60 * MINUTE, t0 + 90 * MINUTE);
+    for (let i = 0; i < 60; i++) {
+      raise(id, 'Reschedule', { title: `change ${i}`, endAt: iso(t0 + (90 + i) * MINUTE) });
+      await settle(id);
+    }
+    const current = status(id);
+    expect(current.timeline.length).toBeLessThanOrEqual(15);
+    expect(current.timelineDropped).toBeGreaterThan(0);
+    expect(current.timeline[0]?.phase).toBe('scheduled');
+    expect(current.endAt).toBe(iso(t0 + 149 * MINUTE));
+    expect(customStatusBytes(current)).toBeLessThan(CUSTOM_STATUS_LIMIT_BYTES / 4);
+    raise(id, 'Cancel');
+    await run(id);
+    expect(status(id).phase).toBe('cancelled');
+  });
+});
+
+describe('changes after allocation', () => {
+  it('gives the live event back when the start moves later than the pre-roll, and allocates again on the new plan', async () => {
+    const t0 = clock.now();
+    const id = start('moved-later', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, () => status(id).phase === 'standby');
+    expect(world.state).toBe('StandBy');
+    raise(id, 'Reschedule', { startAt: iso(t0 + 120 * MINUTE), endAt: iso(t0 + 140 * MINUTE) });
+    await run(id, () => world.state === 'Stopped');
+    expect(status(id).phase).toBe('scheduled');
+    await run(id);
+    expect(status(id).phase).toBe('ended');
+    expect(world.actions).toEqual(['allocate', 'stop', 'allocate', 'start', 'stop', 'delete']);
+  });
+});
+
+describe('settings changed after allocation', () => {
+  it('sends what the live event can take to AMS and leaves out what it cannot', async () => {
+    const t0 = clock.now();
+    const id = start('changed-settings', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, () => status(id).phase === 'standby');
+    raise(id, 'Reschedule', { liveEvent: { inputIpAllow: ['10.0.0.0/8'], protocol: 'FragmentedMP4' } });
+    await run(id);
+    expect(status(id).phase).toBe('ended');
+    expect(world.updates).toHaveLength(1);
+    expect(world.updates[0]).toMatchObject({ inputIpAllow: ['10.0.0.0/8'], protocol: 'RTMP' });
+    expect(status(id).timeline.map((e) => e.note)).toContain('not applied: liveEvent.protocol');
+  });
+});
+
+describe('timer lateness', () => {
+  it('records how late the pre-roll timers fired', async () => {
+    const t0 = clock.now();
+    const id = start('late-timers', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, undefined, () => 7_000);
+    expect(status(id).phase).toBe('ended');
+    expect(status(id).measured?.timerLatenessMs).toBe(7_000);
+  });
+});
