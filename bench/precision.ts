@@ -51,8 +51,9 @@ async function startStack(clock: Clock, scenario: Scenario | undefined, dataDir:
     settings: {
       DEVHOST_QUIET: '1',
       REAPER_SCHEDULE: '0 */5 * * * *',
-      // The host's Azure Storage delivery model (issue 9): timers and activity results picked up with the
-      // queue-polling back-off bounded by host.json's maxQueuePollingInterval. A host without it ignores this.
+      // The host's Azure Storage delivery model (devhost/engine/delivery.ts): timers and activity results picked
+      // up with the queue-polling back-off bounded by host.json's maxQueuePollingInterval (5 s here). Its pending
+      // pick-ups are timers on the simulated clock, so the clock waits for them like any other timer.
       ...(scenario?.azureStorageDelivery ? { DEVHOST_DELIVERY: 'azure-storage', DEVHOST_DELIVERY_SEED: String(seed) } : {}),
     },
   });
@@ -60,7 +61,7 @@ async function startStack(clock: Clock, scenario: Scenario | undefined, dataDir:
 
 function inputFor(window: BroadcastWindow, now: number, strategy: BroadcastOrchestrationInput['policy']['startup']): BroadcastOrchestrationInput {
   const parsed = parseCreateBroadcast(
-    { id: window.id, startAt: new Date(window.start).toISOString(), endAt: new Date(window.end).toISOString(), account: { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, accountName: window.account } },
+    { id: window.id, startAt: new Date(window.start).toISOString(), endAt: new Date(window.end).toISOString(), account: window.account },
     { now, defaultAccount: { subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, accountName: window.account }, newId: () => window.id },
   );
   if (!parsed.ok) throw new Error(`bad window ${window.id}: ${JSON.stringify(parsed.errors)}`);
@@ -86,6 +87,15 @@ function outcomesOf(stack: LocalStack, windows: BroadcastWindow[]): BroadcastOut
   });
 }
 
+/** The worst durable-timer lateness the broadcasts measured: > 0 shows the host's delivery model is on. */
+function timerLatenessOf(stack: LocalStack, windows: BroadcastWindow[]): number {
+  return Math.max(0, ...windows.map((window) => {
+    const raw = stack.host.engine.getInstance(broadcastInstanceId(window.id))?.output;
+    const status = raw ? (JSON.parse(raw) as BroadcastStatus | string) : undefined;
+    return typeof status === 'object' && status ? status.measured?.timerLatenessMs ?? 0 : 0;
+  }));
+}
+
 const leaksOf = (stack: LocalStack) => Object.values(stack.emulator.liveEventStates()).filter((s) => s === 'StandBy' || s === 'Running').length;
 
 async function simulate(scenario: Scenario, policy: PolicyName) {
@@ -104,7 +114,7 @@ async function simulate(scenario: Scenario, policy: PolicyName) {
     const lastEnd = Math.max(...windows.map((w) => w.end));
     await clock.runUntil(lastEnd + 30 * MINUTE);
     const figures = figuresFor(scenario.name, policy, outcomesOf(stack, windows), leaksOf(stack), clock.now());
-    log(`${scenario.name}/${policy}: ${windows.length} broadcasts, ${clock.fired} timers, ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall; waste split ${JSON.stringify(figures.wasteSplit)}`);
+    log(`${scenario.name}/${policy}: ${windows.length} broadcasts, ${clock.fired} timers, ${((performance.now() - wallStart) / 1000).toFixed(1)} s wall; waste split ${JSON.stringify(figures.wasteSplit)}; delivery ${scenario.azureStorageDelivery ? 'azure-storage' : 'instant'}, worst timer lateness measured ${timerLatenessOf(stack, windows)} ms`);
     const late = outcomesOf(stack, windows).map((o) => ({ id: o.window.id, ms: Date.parse(o.billing.history.find((h) => h.state === 'Running')?.from ?? '') - o.window.start })).filter((l) => l.ms > 0);
     for (const o of outcomesOf(stack, windows).filter((x) => process.env.BENCH_DEBUG?.split(',').includes(x.window.id))) {
       const rel = (iso: string) => ((Date.parse(iso) - o.window.start) / 1000).toFixed(1);
