@@ -30,6 +30,24 @@ describe('emulator timing profiles and ARM throttling', () => {
     expect(emulator.billing('ev1').history.map((h) => h.state)).toEqual(['Stopped', 'Allocating', 'StandBy', 'Starting', 'StandBy']);
   });
 
+  it('draws a queued operation (busy shape accepted) when its turn comes, and fails it there if the profile says so', async () => {
+    const clock = new ManualClock();
+    const fixed = (ms: number) => ({ medianMs: ms, p95Ms: ms, tailProbability: 0, failProbability: 0 });
+    const profile = withOverrides(timingProfiles['production-tail'], { create: fixed(1_000), allocate: fixed(10_000), start: { ...fixed(5_000), failProbability: 1 } }, { throttle: null });
+    const started = await startTestEmulator({ clock, timings: profile, errorShapes: { busy: 'accepted' } });
+    emulator = started.emulator;
+    const { client } = started;
+    await client.liveEvents.beginCreate(rg, account, 'ev1', rtmpEvent, { updateIntervalInMs: 5 });
+    clock.advance(1_000);
+    await client.liveEvents.beginAllocate(rg, account, 'ev1', { updateIntervalInMs: 5 });
+    await client.liveEvents.beginStart(rg, account, 'ev1', { updateIntervalInMs: 5 }); // queued behind the allocation
+    clock.advance(10_000 + 5_000 - 1);
+    expect((await client.liveEvents.get(rg, account, 'ev1')).resourceState).toBe('Starting');
+    clock.advance(1);
+    expect((await client.liveEvents.get(rg, account, 'ev1')).resourceState).toBe('StandBy');
+    expect(emulator.billing('ev1').history.map((h) => h.state)).toEqual(['Stopped', 'Allocating', 'StandBy', 'Starting', 'StandBy']);
+  });
+
   it('answers 429 with Retry-After once an account writes faster than its limit, and lets reads through', async () => {
     const clock = new ManualClock();
     const profile = withOverrides(timingProfiles.fast, {}, { throttle: { ...timingProfiles['warm-pool'].throttle!, accountWrites: { bucket: 2, refillPerSecond: 0.5 } } });
