@@ -8,6 +8,7 @@ import * as df from 'durable-functions';
 import type { MediaGateway } from '../adapters/ams/mediaGateway.js';
 import { broadcastOrchestrator, type BroadcastStatus } from '../contracts/broadcast.js';
 import type {
+  StartupProfileRequest,
   EnsureLiveEventInput,
   EnsureRecordingInput,
   LiveEventActionInput,
@@ -20,10 +21,12 @@ import type {
   StartupProfile,
   UpdateLiveEventInput,
 } from '../contracts/mediaActivities.js';
-import { startupProfileFrom } from '../domain/schedule.js';
+import { burstPosition, startupProfileFrom } from '../domain/schedule.js';
 
 /** How many recent broadcasts the start-up profile is learned from. */
 const PROFILE_WINDOW = 50;
+/** (precision) Measurements of its own an account needs before its profile is learned from them alone. */
+const MIN_OWN_SAMPLES = 5;
 
 export function createMediaActivities(gateway: () => MediaGateway) {
   return {
@@ -54,14 +57,28 @@ export function createMediaActivities(gateway: () => MediaGateway) {
 }
 
 /** Learns the start-up profile from the durations measured by recent broadcasts (running or completed). */
-export async function readStartupProfile(_input: unknown, context: InvocationContext): Promise<StartupProfile> {
+export async function readStartupProfile(input: StartupProfileRequest | null, context: InvocationContext): Promise<StartupProfile> {
   const client = df.getClient(context);
   const recent = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Running] });
   const measurements = recent
     .filter((s) => s.name === broadcastOrchestrator)
     .sort((a, b) => new Date(b.lastUpdatedTime).getTime() - new Date(a.lastUpdatedTime).getTime())
-    .slice(0, PROFILE_WINDOW)
-    .map((s) => ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured)
-    .filter((m): m is { allocateMs: number; startMs: number; timerLatenessMs?: number } => typeof m?.allocateMs === 'number' && typeof m.startMs === 'number');
-  return startupProfileFrom(measurements);
+    .map((s) => ({ account: (s.input as { spec?: { account?: { accountName?: string } } } | null)?.spec?.account?.accountName, measured: ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured }))
+    // (precision) The window is of measurements: broadcasts still waiting (a burst) must not crowd them out.
+    .filter((m): m is { account: string | undefined; measured: { allocateMs: number; startMs: number; timerLatenessMs?: number } } => typeof m.measured?.allocateMs === 'number' && typeof m.measured.startMs === 'number');
+  // (precision) Per account when it has enough of its own; accounts can sit in differently loaded regions.
+  const own = input ? measurements.filter((m) => m.account === input.account.accountName) : [];
+  const profile = startupProfileFrom((own.length >= MIN_OWN_SAMPLES ? own : measurements).slice(0, PROFILE_WINDOW).map((m) => m.measured));
+  if (!input) return profile;
+  // (precision) Broadcasts of the same account starting around the same time: spread their writes.
+  const scheduled = recent
+    .filter((s) => s.name === broadcastOrchestrator && s.runtimeStatus === df.OrchestrationRuntimeStatus.Running)
+    .map((s) => {
+      const spec = (s.input as { spec?: { id?: string; startAt?: string; account?: { accountName?: string } } } | null)?.spec;
+      const startAt = (s.customStatus as BroadcastStatus | null)?.startAt ?? spec?.startAt ?? '';
+      return { id: spec?.id ?? '', account: spec?.account?.accountName ?? '', startMs: Date.parse(startAt) };
+    })
+    .filter((s) => s.id !== '' && Number.isFinite(s.startMs));
+  const burst = burstPosition({ id: input.broadcastId, account: input.account.accountName, startMs: Date.parse(input.startAt) }, scheduled);
+  return burst.size > 1 ? { ...profile, burst } : profile;
 }

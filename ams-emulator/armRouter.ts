@@ -42,9 +42,14 @@ const JSON_TYPE = 'application/json; odata.metadata=minimal';
 /** ARM's default page for these lists; tests set a small one to exercise nextLink. */
 export const DEFAULT_PAGE_SIZE = 1000;
 
+/** Decides whether a request is throttled (ARM 429); answers the Retry-After seconds, or undefined to let it through. */
+export type Throttle = (method: string, operation: string) => number | undefined;
+
 export interface RouterOptions {
   retryAfterSeconds: () => number;
   pageSize: () => number;
+  /** ARM write throttling (timing profiles); absent = never throttled. */
+  throttle?: Throttle;
 }
 
 export function createArmRouter(account: MediaAccount, faults: FaultController, options: RouterOptions) {
@@ -85,6 +90,11 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
       if (fault?.kind === 'error') {
         const status = fault.status ?? 500;
         return error(new ArmError(status, status === 503 ? 'ServiceUnavailable' : 'InternalServerError', `Injected ${status} for ${route.operation}.`));
+      }
+
+      const waitSeconds = options.throttle?.(request.method.toUpperCase(), route.operation);
+      if (waitSeconds !== undefined) {
+        return error(new ArmError(429, 'TooManyRequests', 'The request is being throttled as the limit has been reached for operation type - Write.'), { 'retry-after': String(waitSeconds) });
       }
 
       account.settle();

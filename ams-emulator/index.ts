@@ -18,7 +18,8 @@ import { parseErrorShapes, type ErrorShapes } from './errorShapes.js';
 import { FaultController, type FaultRule } from './faults.js';
 import { MediaAccount } from './mediaAccount.js';
 import type { EmulatorState } from './model.js';
-import { resolveTimings, seededRandom, type Timings } from './timings.js';
+import { resolveTimings, seededRandom, type TimingsOption } from './timings.js';
+import { TokenBuckets } from './timingProfiles.js';
 import { issueToken, openIdConfiguration, verifyToken } from './tokens.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
@@ -27,6 +28,7 @@ export type { Timings } from './timings.js';
 export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
 export { busyShapes, wrongStateShapes } from './errorShapes.js';
 export { fastTimings, realisticTimings } from './timings.js';
+export { timingProfiles, withOverrides, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -34,7 +36,8 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** Persist state and the certificate here; omitted = in memory. */
   dataDir?: string;
-  timings?: 'realistic' | 'fast' | Partial<Timings>;
+  /** 'realistic', 'fast', a named timing profile ('warm-pool', 'production-tail'), a profile object, or raw timings. */
+  timings?: TimingsOption;
   subscriptionId?: string;
   resourceGroup?: string;
   accountName?: string;
@@ -42,6 +45,8 @@ export interface EmulatorOptions {
   maxLiveEvents?: number;
   /** Seed for jittered durations and fault probabilities. */
   seed?: number;
+  /** More media accounts in the same subscription and resource group (in memory only, not persisted). */
+  extraAccounts?: string[];
   /** How invalid transitions and operations on a busy live event are refused (real AMS's shapes are unpublished). */
   errorShapes?: Partial<ErrorShapes>;
   /** Items per page of every list before `@odata.nextLink` (default 1000; small in tests). */
@@ -55,6 +60,8 @@ export interface AmsEmulator {
   caCertFile?: string;
   faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[]; hits: Record<string, number> };
   billing(liveEventName: string): ReturnType<MediaAccount['billing']>;
+  /** When the live event's first live output started recording (clock ms), if it did. */
+  recordingStartedAt(liveEventName: string): number | undefined;
   /** Current refusal shapes; `set` changes them at once (also `PUT /_emulator/error-shapes`). */
   errorShapes: { get(): ErrorShapes; set(shapes: Partial<ErrorShapes>): ErrorShapes };
   /** Items per list page (also `PUT /_emulator/page-size`). */
@@ -92,7 +99,7 @@ const emptyState = (): EmulatorState => ({
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsEmulator> {
   const clock = options.clock ?? systemClock;
-  const timings = resolveTimings(options.timings);
+  const timings = resolveTimings(options.timings, options.seed ?? 1);
   const random = seededRandom(options.seed ?? 1);
   const stateFile = options.dataDir ? join(options.dataDir, 'ams-state.json') : undefined;
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -108,9 +115,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   let shapes = parseErrorShapes(options.errorShapes ?? {});
   let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error('pageSize must be a positive integer');
-  const routerOptions = { retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize };
+  // ARM write throttling (timing profiles): per subscription (shared by the accounts) and per account.
+  const buckets = new TokenBuckets();
+  const throttleFor = (accountName: string) => (method: string, operation: string): number | undefined => {
+    const limits = timings.profile?.throttle;
+    if (!limits || method === 'GET') return undefined;
+    const now = clock.now();
+    const armScope = method === 'DELETE' ? 'deletes' : 'writes';
+    const arm = buckets.take(`subscription/${armScope}`, method === 'DELETE' ? limits.subscriptionDeletes : limits.subscriptionWrites, now);
+    if (!arm.ok) return arm.retryAfterSeconds;
+    if (!/^(liveEvents|liveOutputs)\./.test(operation)) return undefined;
+    const rp = buckets.take(`account/${accountName.toLowerCase()}`, limits.accountWrites, now);
+    return rp.ok ? undefined : rp.retryAfterSeconds;
+  };
+  const routerOptions = (accountName: string) => ({ retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize, throttle: throttleFor(accountName) });
   let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
-  let route = createArmRouter(account, faults, routerOptions);
+  let route = createArmRouter(account, faults, routerOptions(identity.accountName));
   const encoders = new EncoderSimulator(() => identity, clock, (name) => {
     account.settle();
     const record = Object.values(state.liveEvents).find((e) => e.name.toLowerCase() === name.toLowerCase());
@@ -118,6 +138,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     const json = liveEventJson(identity, record) as { properties?: { input?: { endpoints?: Array<{ url?: string }> } } };
     return { state: record.resourceState, ingestUrl: json.properties?.input?.endpoints?.[0]?.url };
   });
+  const newExtras = () => new Map((options.extraAccounts ?? []).map((name) => {
+    const extraState = { ...emptyState(), tokenSecret: state.tokenSecret };
+    const extra = new MediaAccount({ ...identity, accountName: name }, extraState, clock, timings, faults, random, () => shapes);
+    return [name.toLowerCase(), { state: extraState, account: extra, route: createArmRouter(extra, faults, routerOptions(name)) }];
+  }));
+  let extras = newExtras();
+  const allAccounts = () => [{ state, account }, ...extras.values()];
 
   const persist = () => {
     if (!stateFile) return;
@@ -174,7 +201,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
         return send(400, { error: { code: 'InvalidRequestContent', message: 'The request content was invalid and could not be deserialized.' } });
       }
     }
-    const response = route({ method: req.method ?? 'GET', url, body, origin, headers: req.headers });
+    const target = extras.get(decodeURIComponent(url.pathname.split('/')[8] ?? '').toLowerCase())?.route ?? route;
+    const response = target({ method: req.method ?? 'GET', url, body, origin, headers: req.headers });
     if (response.drop) {
       req.socket.destroy();
       return;
@@ -245,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     if (path === 'clock' && method === 'GET') return send(200, { now: new Date(clock.now()).toISOString() });
     if (path === 'live-events' && method === 'GET') return send(200, emulator.liveEventStates());
     if (path === 'billing' && method === 'GET') {
-      return send(200, Object.fromEntries(Object.keys(state.stateHistory).map((name) => [name, account.billing(name)])));
+      return send(200, Object.fromEntries(allAccounts().flatMap((a) => Object.keys(a.state.stateHistory).map((name) => [name, a.account.billing(name)]))));
     }
     if (path.startsWith('billing/') && method === 'GET') return send(200, account.billing(decodeURIComponent(path.slice('billing/'.length))));
     if (path === 'reset' && method === 'POST') {
@@ -274,7 +302,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       list: () => faults.list(),
       hits: faults.hits,
     },
-    billing: (name) => account.billing(name),
+    billing: (name) => (allAccounts().find((a) => a.state.stateHistory[name.toLowerCase()] !== undefined) ?? { account }).account.billing(name),
+    recordingStartedAt: (name) => {
+      for (const a of allAccounts()) {
+        a.account.settle();
+        const at = a.account.firstOutputRunningAt[name.toLowerCase()];
+        if (at !== undefined) return at;
+      }
+      return undefined;
+    },
     errorShapes: {
       get: () => shapes,
       set(partial) {
@@ -294,8 +330,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       return account.resolvePlayback(path);
     },
     liveEventStates() {
-      account.settle();
-      return Object.fromEntries(Object.values(state.liveEvents).map((e) => [e.name, e.resourceState]));
+      return Object.fromEntries(allAccounts().flatMap((a) => {
+        a.account.settle();
+        return Object.values(a.state.liveEvents).map((e) => [e.name, e.resourceState]);
+      }));
     },
     eventGrid: {
       subscribe: (subscription) => encoders.subscribe(subscription),
@@ -316,7 +354,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       const secret = state.tokenSecret;
       state = { ...emptyState(), tokenSecret: secret };
       account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
-      route = createArmRouter(account, faults, routerOptions);
+      route = createArmRouter(account, faults, routerOptions(identity.accountName));
+      extras = newExtras();
       persist();
     },
     async close() {

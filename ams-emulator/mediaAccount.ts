@@ -24,7 +24,7 @@ import {
   type StreamingLocatorRecord,
 } from './model.js';
 import { locationDisplayName } from './representation.js';
-import { uniformJitterSampler, type DurationSampler, type TimedOperation, type Timings } from './timings.js';
+import { uniformJitterSampler, type Draw, type DurationSampler, type TimedOperation, type Timings } from './timings.js';
 
 export interface AccountIdentity {
   subscriptionId: string;
@@ -58,6 +58,8 @@ const REGION_CODE = 'euwe';
 const MAX_OUTPUTS = 3;
 
 export class MediaAccount {
+  /** When each live event's first live output began recording (benchmarks measure recording lateness; memory only). */
+  readonly firstOutputRunningAt: Record<string, number> = {};
   private readonly sample: DurationSampler;
 
   constructor(
@@ -70,7 +72,7 @@ export class MediaAccount {
     /** How refusals look (read on every request, so a control-plane change applies at once). */
     private readonly shapes: () => ErrorShapes = () => defaultErrorShapes,
   ) {
-    this.sample = uniformJitterSampler(timings);
+    this.sample = timings.sample ?? uniformJitterSampler(timings);
     if (!state.streamingEndpoints.default) {
       const now = clock.now();
       state.streamingEndpoints.default = {
@@ -99,6 +101,7 @@ export class MediaAccount {
         output.resourceState = 'Running';
         output.provisioningState = 'Succeeded';
         this.markRecorded(output);
+        this.firstOutputRunningAt[key(output.liveEvent)] ??= output.readyAt;
       }
     }
   }
@@ -145,6 +148,7 @@ export class MediaAccount {
         if (op.fails) delete this.state.liveOutputs[outputKey(le, lo)];
         else Object.assign(output, { resourceState: 'Running', provisioningState: 'Succeeded', lastModified: at });
         if (!op.fails) this.markRecorded(output);
+        if (!op.fails) this.firstOutputRunningAt[key(le)] ??= at;
       }
       if (op.action === 'delete' && output) {
         if (op.fails) output.resourceState = 'Running';
@@ -217,23 +221,26 @@ export class MediaAccount {
   private startOperation(init: { kind: Operation['kind']; action: string; resource: string; timed: TimedOperation; rollbackState?: string; apiVersion: string; faultOperation: string; faultName: string; queuedBehind?: string; startsAt?: number }): Operation {
     const fault = this.faults.take(init.faultOperation, init.faultName, ['slow', 'stuck', 'failAsync']);
     const slow = fault?.kind === 'slow' ? { factor: fault.factor ?? 10, extraMs: fault.extraMs ?? 0 } : undefined;
-    const durationMs = this.drawDuration(init.timed, slow);
-    const now = this.clock.now();
     const queued = isQueued(init);
+    // A queued operation draws when its turn comes (begin), so a profile's per-resource draws stay in order.
+    const drawn = queued ? { durationMs: 0, fails: false } : this.draw(init.timed, init.resource, slow);
+    const now = this.clock.now();
     const op: Operation = {
       id: randomUUID(), kind: init.kind, action: init.action, resource: init.resource, startedAt: now,
-      completesAt: fault?.kind === 'stuck' || queued ? null : now + durationMs, durationMs, fails: fault?.kind === 'failAsync',
+      completesAt: fault?.kind === 'stuck' || queued ? null : now + drawn.durationMs, durationMs: drawn.durationMs,
+      fails: fault?.kind === 'failAsync' || drawn.fails,
       status: 'InProgress', rollbackState: init.rollbackState, apiVersion: init.apiVersion,
-      error: fault?.kind === 'failAsync' ? { code: 'InternalServerError', message: `Injected failure of ${init.faultOperation}.` } : undefined,
+      error: fault?.kind === 'failAsync' ? { code: 'InternalServerError', message: `Injected failure of ${init.faultOperation}.` } : drawn.fails ? profileFailure(init.action) : undefined,
       queuedBehind: init.queuedBehind, startsAt: init.startsAt, slow, stuck: fault?.kind === 'stuck' || undefined,
     };
     this.state.operations[op.id] = op;
     return op;
   }
 
-  private drawDuration(timed: TimedOperation, slow?: { factor: number; extraMs: number }): number {
-    const ms = this.sample(timed, this.random);
-    return slow ? Math.round(ms * slow.factor + slow.extraMs) : ms;
+  /** One draw of the sampler (a `slow` fault stretches it); a timing profile may also fail the operation. */
+  private draw(timed: TimedOperation, resource: string, slow?: { factor: number; extraMs: number }): Draw {
+    const drawn = this.sample(timed, this.random, resource);
+    return slow ? { ...drawn, durationMs: Math.round(drawn.durationMs * slow.factor + slow.extraMs) } : drawn;
   }
 
   getOperation(kind: Operation['kind'], id: string): Operation {
@@ -279,7 +286,7 @@ export class MediaAccount {
     const last = this.lastAccepted(event);
     if (last) return { queuedBehind: last.id };
     // An injected `busy` with nothing running: an operation the client cannot see holds the event for a while.
-    return { startsAt: this.clock.now() + (fault?.extraMs ?? this.drawDuration('liveEvents.update')) };
+    return { startsAt: this.clock.now() + (fault?.extraMs ?? this.draw('liveEvents.update', event.name).durationMs) };
   }
 
   /** Refuses with the configured wrong-state shape; an injected `wrongState` refuses a valid request too (a stale read). */
@@ -424,8 +431,10 @@ export class MediaAccount {
   private begin(op: Operation, at: number): void {
     delete op.startsAt;
     delete op.queuedBehind;
-    const durationMs = this.drawDuration(timingOf(op, this.state), op.slow);
+    const drawn = this.draw(timingOf(op, this.state), op.resource, op.slow);
+    const durationMs = drawn.durationMs;
     op.durationMs = durationMs;
+    if (drawn.fails && !op.fails) Object.assign(op, { fails: true, error: profileFailure(op.action) });
     op.completesAt = op.stuck ? null : at + durationMs;
     try {
       if (op.kind === 'liveEvent') {
@@ -512,7 +521,7 @@ export class MediaAccount {
       manifestName: typeof props.manifestName === 'string' && props.manifestName ? props.manifestName : randomUUID(),
       hls: (props.hls as LiveOutputRecord['hls']) ?? null, outputSnapTime: Number(props.outputSnapTime ?? 0),
       description: (props.description as string | undefined) ?? null, created: now, lastModified: now,
-      resourceState: 'Creating', provisioningState: 'InProgress', readyAt: now + this.drawDuration('liveOutputs.create'),
+      resourceState: 'Creating', provisioningState: 'InProgress', readyAt: now + this.draw('liveOutputs.create', `${event.name}/${name}`).durationMs,
     };
     this.state.liveOutputs[outputKey(liveEvent, name)] = output;
     if (!running) return { status: 200, body: output };
@@ -849,6 +858,9 @@ export class MediaAccount {
 }
 
 type LiveEventTransition = 'allocate' | 'start' | 'stop' | 'reset' | 'delete';
+
+/** How an operation the timing profile failed ends (after its duration), as AMS reports an internal failure. */
+const profileFailure = (action: string) => ({ code: 'InternalServerError', message: `The ${action} operation failed (timing profile).` });
 
 /** Accepted but waiting (busy shape `accepted`): behind another operation, or until a set time. */
 const isQueued = (x: { queuedBehind?: string; startsAt?: number }) => x.queuedBehind !== undefined || x.startsAt !== undefined;

@@ -1,3 +1,5 @@
+import { isTimingProfileName, timingProfiles, timingsFromProfile, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
+
 /** How long each live event / streaming endpoint operation takes on the emulator's clock. */
 export interface Timings {
   createMs: number;
@@ -17,6 +19,10 @@ export interface Timings {
   jitter: number;
   /** Retry-After seconds on LRO responses (0 = omit, so clients poll at their own interval). */
   retryAfterSeconds: number;
+  /** Set for a named timing profile (timingProfiles.ts): its throttling limits and seeded heavy-tailed draws. */
+  profile?: TimingProfile;
+  /** The profile's seeded heavy-tailed sampler; absent = nominal duration with jitter (uniformJitterSampler). */
+  sample?: DurationSampler;
 }
 
 /** Close to what recorded AMS traffic and production starts showed (see shared/ams-api-notes.md §6). */
@@ -91,20 +97,33 @@ export function nominalDurationMs(t: Timings, operation: TimedOperation): number
   }
 }
 
-/** Draws how long one operation takes: a random duration for `operation`. */
-export type DurationSampler = (operation: TimedOperation, random: () => number) => number;
-
-/**
- * Today every operation takes its nominal duration times a uniform jitter factor. A per-operation
- * distribution (e.g. measured start-up times with a long tail) replaces this sampler without touching
- * the state machine, which only ever asks the sampler.
- */
-export function uniformJitterSampler(t: Timings): DurationSampler {
-  return (operation, random) => Math.max(0, Math.round(nominalDurationMs(t, operation) * (1 - t.jitter + 2 * t.jitter * random())));
+/** What one draw decided: how long the operation takes, and whether it then ends Failed. */
+export interface Draw {
+  durationMs: number;
+  fails: boolean;
 }
 
-export function resolveTimings(timings: 'realistic' | 'fast' | Partial<Timings> | undefined): Timings {
+/**
+ * Draws how long one operation on `resource` takes (and whether it fails). `random` is the emulator's
+ * seeded stream; a timing profile ignores it and keys its draws by resource instead (timingProfiles.ts).
+ */
+export type DurationSampler = (operation: TimedOperation, random: () => number, resource: string) => Draw;
+
+/**
+ * Without a profile every operation takes its nominal duration times a uniform jitter factor and never
+ * fails. A timing profile (timingProfiles.ts) replaces this sampler without touching the state machine,
+ * which only ever asks the sampler.
+ */
+export function uniformJitterSampler(t: Timings): DurationSampler {
+  return (operation, random) => ({ durationMs: Math.max(0, Math.round(nominalDurationMs(t, operation) * (1 - t.jitter + 2 * t.jitter * random()))), fails: false });
+}
+
+export type TimingsOption = 'realistic' | 'fast' | TimingProfileName | TimingProfile | Partial<Timings>;
+
+export function resolveTimings(timings: TimingsOption | undefined, seed = 1): Timings {
   if (timings === 'fast') return fastTimings;
+  if (isTimingProfileName(timings)) return timingsFromProfile(timingProfiles[timings], seed);
+  if (typeof timings === 'object' && 'operations' in timings && 'name' in timings) return timingsFromProfile(timings as TimingProfile, seed);
   if (timings === undefined || timings === 'realistic') return realisticTimings;
   return { ...realisticTimings, ...timings };
 }

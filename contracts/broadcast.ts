@@ -132,7 +132,22 @@ export interface BroadcastPolicy {
   /** `broadcast.starting_soon` / `broadcast.ending_soon` this long before the start / end (0 = not sent). */
   startingSoonLeadMs?: number;
   endingSoonLeadMs?: number;
+  /** How the start-up is planned; absent = `learned`. Benchmarks set it per run to compare baselines. */
+  startup?: StartupStrategy;
 }
+
+/**
+ * Start-up planning strategies (domain/schedule.ts planStartup):
+ * - `learned`: from the start-up durations measured on recent broadcasts, plus the margin (the default);
+ * - `start-at-T`: allocate and start at the scheduled start (what a plain timer trigger does);
+ * - `fixed-lead`: allocate and start `leadMs` before the start (the common advice: 10 minutes);
+ * - `oracle`: knows this broadcast's actual create/allocate/start durations in advance (the physical limit).
+ */
+export type StartupStrategy =
+  | { kind: 'learned' }
+  | { kind: 'start-at-T' }
+  | { kind: 'fixed-lead'; leadMs: number }
+  | { kind: 'oracle'; createMs: number; allocateMs: number; startMs: number };
 
 /** The broadcast orchestration's input. */
 export interface BroadcastOrchestrationInput {

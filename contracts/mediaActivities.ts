@@ -85,4 +85,19 @@ export interface StartupProfile {
   startMs: number;
   /** How late durable timers fire (queue polling, history loading); absent before any was measured. */
   timerLatenessMs?: number;
+  /** (precision) This broadcast's place among those of its account starting within a minute of it (a burst). */
+  burst?: BurstPosition;
+}
+
+export interface BurstPosition {
+  /** 0-based, by broadcast id. */
+  rank: number;
+  size: number;
+}
+
+/** (precision) Input of readStartupProfile: who asks (null = no burst position). */
+export interface StartupProfileRequest {
+  broadcastId: string;
+  account: MediaAccountRef;
+  startAt: string;
 }

@@ -12,6 +12,7 @@ export const LifecycleEventTypes = [
   'broadcast.ended',
   'broadcast.failed',
   'broadcast.cancelled',
+  'broadcast.at_risk', // not StandBy by the latest safe moment: the start may be late
   'calendar.event_invalid', // a calendar event that could not be read (data: feed, uid, message); broadcastId is empty
 ] as const;
 export type LifecycleEventType = (typeof LifecycleEventTypes)[number];

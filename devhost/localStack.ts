@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock/clock.js';
-import { startEmulator, type AmsEmulator, type EmulatorOptions, type EventSchema, type Timings } from '../ams-emulator/index.js';
+import { startEmulator, type AmsEmulator, type EmulatorOptions, type EventSchema } from '../ams-emulator/index.js';
 import { startHost, type LocalHost } from './host.js';
 
 export interface LocalStackOptions {
@@ -13,7 +13,9 @@ export interface LocalStackOptions {
   clock: Clock;
   /** Emulator state and certificate, and the host's SQLite file, live here. */
   dataDir: string;
-  timings?: 'realistic' | 'fast' | Partial<Timings>;
+  timings?: EmulatorOptions['timings'];
+  /** More media accounts the emulator serves (same subscription and resource group). */
+  extraAccounts?: string[];
   settings?: Record<string, string>;
   hostPort?: number;
   emulatorPort?: number;
@@ -63,6 +65,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     timings: options.timings,
     seed: options.seed,
     maxLiveEvents: options.maxLiveEvents,
+    extraAccounts: options.extraAccounts,
     errorShapes: options.errorShapes,
     pageSize: options.pageSize,
   });

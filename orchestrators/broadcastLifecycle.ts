@@ -29,7 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
+import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -215,7 +215,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   }
 
   /** Drives the live event to `target`, re-reading its state and requesting transitions as needed. */
-  function* driveTo(target: TargetState, deadlineMs: number, interruptible: boolean, maxPolls = Number.POSITIVE_INFINITY): Step<LiveEventSnapshot> {
+  function* driveTo(initialTarget: TargetState, deadlineMs: number, interruptible: boolean, maxPolls = Number.POSITIVE_INFINITY, watch?: (snapshot: LiveEventSnapshot) => Step<TargetState | undefined>): Step<LiveEventSnapshot> {
+    let target = initialTarget;
     let requests = 0;
     for (let polls = 0; ; polls++) {
       const snapshot = yield* call<LiveEventSnapshot>(MediaActivities.readLiveEvent, ref());
@@ -224,6 +225,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         status.liveEventState = state;
         ctx.df.setCustomStatus(status);
       }
+      // (precision) The pre-roll watch may retarget, e.g. start at once from Stopped past the latest safe moment.
+      if (watch) target = (yield* watch(snapshot)) ?? target;
       const step = nextStep(snapshot.exists ? snapshot.resourceState : undefined, target);
       if (step.kind === 'done') return snapshot;
       if (step.kind === 'impossible') throw new Error(step.reason);
@@ -233,21 +236,30 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
         if (++requests > MAX_TRANSITION_REQUESTS) throw new Error(`live event ${liveEventName}: ${step.action} failed ${MAX_TRANSITION_REQUESTS} times (it is ${state})`);
         const result = yield* call<LiveEventActionResult>(MediaActivities.requestLiveEventAction, { ...ref(), action: step.action });
         if (result.outcome === 'alreadyDone' && target !== 'StandBy' && target !== 'Running') continue;
+        // (precision) 409 OperationInProgress (e.g. a live output still being deleted) is not a failed request.
+        if (result.outcome === 'busy') requests--;
       }
       yield* pause(interruptible);
     }
   }
 
+  // (precision) Set once the broadcast was flagged at risk (one alert per broadcast), and when the last
+  // allocation turned into a cold start from Stopped (its durations are not a profile's allocate/start).
+  let atRisk = false;
+  let startedCold = false;
+
   /** Waits for the pre-roll, following reschedules; the start-up profile is read close to the start so it is recent. */
   function* waitForPreRoll(): Step<StartupProfile> {
     let profile: StartupProfile | undefined;
     for (;;) {
-      const wakeAt = profile ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs).allocateAt : ms(spec.startAt) - PROFILE_LEAD_MS;
+      const wakeAt = profile
+        ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).allocateAt
+        : profileReadAt(ms(spec.startAt), PROFILE_LEAD_MS, policy.preRollMarginMs, policy.startup);
       const woken = yield* waitUntil(wakeAt, commands);
       if (!woken.command) {
         measureLateness(woken);
         if (profile) return profile;
-        profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, null);
+        profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
         continue;
       }
       if (interruptions.includes(woken.command.event)) throw new Interrupted('cancelled', 'cancelled before start');
@@ -261,8 +273,26 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     setPhase('allocating');
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
     const allocateFrom = now();
-    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true);
-    status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
+    // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
+    const latestSafeStart = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).startAt;
+    startedCold = false;
+    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
+      const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
+      if (check.kind === 'on-track') return undefined;
+      if (!atRisk) {
+        atRisk = true;
+        note(status.phase, `at risk: not StandBy by ${new Date(latestSafeStart).toISOString()}`);
+        ctx.df.setCustomStatus(status);
+        yield* publish('broadcast.at_risk', { liveEventName, liveEventState: snapshot.exists ? snapshot.resourceState : 'Deleted' });
+      }
+      if (!check.startNow) return undefined;
+      startedCold = true;
+      return 'Running';
+    };
+    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
+    // A cold start measured nothing the profile can use (allocate and start in one).
+    if (!startedCold) status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
+    // ---- (precision) end ------------------------------------------------------------------------------
     status.ingestUrls = allocated.ingestUrls;
     status.previewUrls = allocated.previewUrls;
     setPhase('standby');
@@ -270,7 +300,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
-      const plan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs);
+      const plan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup);
       if (plan.allocateAt > now()) return false;
       const woken = yield* waitUntil(plan.startAt, commands);
       if (!woken.command) {
@@ -294,7 +324,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     setPhase('starting');
     const startFrom = now();
     const running = yield* driveTo('Running', costDeadline(ms(spec.endAt), 0), true);
-    status.measured = { ...status.measured, startMs: now() - startFrom };
+    if (!startedCold) status.measured = { ...status.measured, startMs: now() - startFrom };
     status.ingestUrls = running.ingestUrls;
     status.previewUrls = running.previewUrls;
     liveSince = now();

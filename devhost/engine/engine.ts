@@ -9,6 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../clock/clock.js';
+import { trackWork } from '../../clock/virtualClock.js';
 import type { FunctionApp } from '../worker/functionApp.js';
 import type { RpcTypedData } from '../worker/functionsCore.js';
 import { instantDelivery, type DeliveryModel } from './delivery.js';
@@ -299,7 +300,8 @@ export class DurableEngine {
       if (this.#running.has(id)) continue;
       this.#ready.delete(id);
       this.#running.add(id);
-      void this.#runEpisodes(id).finally(() => {
+      // Counted as work in progress so a simulated clock waits for it (no-op on other clocks).
+      void trackWork(this.#clock, () => this.#runEpisodes(id)).finally(() => {
         this.#running.delete(id);
         this.#notifyIdle();
         this.#pump();
@@ -642,7 +644,7 @@ export class DurableEngine {
     while (!this.#closed && this.#activeWork < this.#maxActivities && this.#workQueue.length > 0) {
       const seq = this.#workQueue.shift() as number;
       this.#activeWork++;
-      void this.#runActivity(seq).finally(() => {
+      void trackWork(this.#clock, () => this.#runActivity(seq)).finally(() => {
         this.#activeWork--;
         this.#notifyIdle();
         this.#pumpWork();

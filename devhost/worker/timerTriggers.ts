@@ -5,6 +5,7 @@
  * a missed occurrence runs once with isPastDue = true.
  */
 import type { Clock } from '../../clock/clock.js';
+import { trackWork } from '../../clock/virtualClock.js';
 import type { ScheduleStatusRow } from '../engine/store.js';
 import { parseTimeSpan } from '../timeSpan.js';
 import type { FunctionApp, RegisteredFunction } from './functionApp.js';
@@ -78,7 +79,8 @@ export function startTimerTriggers(app: FunctionApp, options: TimerOptions): { s
         IsPastDue: isPastDue,
       };
       try {
-        await invokeTimer(app, fn, payload);
+        // Counted as work in progress so a simulated clock waits for it (no-op on other clocks).
+        await trackWork(options.clock, () => invokeTimer(app, fn, payload));
       } catch (error) {
         (options.onError ?? defaultOnError)(fn.name, error);
       }

@@ -19,6 +19,17 @@ describe('timer lateness in the pre-roll', () => {
     expect(without.startAt - late.startAt).toBe(5_000);
     expect(without.allocateAt - late.allocateAt).toBe(10_000);
   });
+
+  it('is learned next to the robust start-up quantiles, and only the learned plan uses it (the baselines do not learn)', () => {
+    const measured = Array.from({ length: 10 }, (_, i) => ({ allocateMs: 30_000 + i * 1_000, startMs: 10_000 + i * 500, timerLatenessMs: 4_000 }));
+    const profile = startupProfileFrom(measured);
+    expect(profile.timerLatenessMs).toBe(4_000);
+    expect(profile.startMs).toBeGreaterThan(14_500); // the robust high quantile, above every start seen
+    const at = 10_000_000;
+    expect(planStartup(at, profile, 2_000, { kind: 'start-at-T' })).toEqual({ allocateAt: at, startAt: at });
+    expect(planStartup(at, profile, 2_000, { kind: 'fixed-lead', leadMs: 600_000 })).toEqual({ allocateAt: at - 600_000, startAt: at - 600_000 });
+    expect(planStartup(at, profile, 2_000).startAt).toBe(at - profile.startMs - 4_000 - 2_000);
+  });
 });
 
 describe('timers of at most 3 days', () => {
