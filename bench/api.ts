@@ -8,7 +8,8 @@
  * Seeding goes through the host's engine directly (the same orchestration input the API would write), so
  * 10,000 broadcasts take seconds instead of minutes; their first episodes run before the measurement.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,14 @@ for (;;) {
 console.log(`seeded ${seedCount} broadcasts: inserted in ${((inserted - seedStarted) / 1000).toFixed(1)} s, first episodes done after ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 // ---- measure -----------------------------------------------------------------------------------------
+// BENCH_API_PROFILE=file.cpuprofile: a CPU profile of the measured phase only (not the seeding).
+const profileFile = process.env.BENCH_API_PROFILE;
+const profiler = profileFile ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 interface Sample { ms: number; status: number }
 async function timed(path: string, init?: RequestInit): Promise<Sample> {
   const t = performance.now();
@@ -117,6 +126,10 @@ for (const rate of rates) {
     if (host.engine.list({ statuses: ['Pending'], idPrefix: 'broadcast-load-' }).length === 0) break;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+if (profiler && profileFile) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
 }
 const idle = await timed('/api/broadcasts?top=50');
 console.log(`list (idle, ${seedCount + next} broadcasts): ${idle.ms.toFixed(1)} ms`);

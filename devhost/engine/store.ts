@@ -84,7 +84,7 @@ export class DurableStore {
       CREATE TABLE IF NOT EXISTS inbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, visibleAt INTEGER NOT NULL, event TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instanceId, visibleAt, seq);
-      CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visibleAt);
+      DROP INDEX IF EXISTS inbox_visible;
       CREATE TABLE IF NOT EXISTS work (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
         slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
