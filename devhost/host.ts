@@ -105,7 +105,13 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
     masterKey: setting('DEVHOST_MASTER_KEY'),
     maxBodyBytes,
   };
-  app.setInputBindingProvider('durableClient', () => ({ string: JSON.stringify(clientBindingData(api)) }));
+  // The same for every invocation once both listeners have their ports: serialized once, not per call.
+  let bindingJson: string | undefined;
+  app.setInputBindingProvider('durableClient', () => {
+    const json = bindingJson ?? JSON.stringify(clientBindingData(api));
+    if (baseUrl !== '' && rpcBaseUrl !== '') bindingJson = json;
+    return { string: json };
+  });
   const webhooks = createManagementApi(api, { rpc: false });
   const rpc = createManagementApi(api, { rpc: true });
   const triggers = createHttpTriggerRouter(app, {

@@ -19,7 +19,7 @@ function twoRequestsOnOneSocket(url: string, idleMs: number): Promise<{ statuses
     new Promise<{ socket: unknown }>((resolve, reject) => {
       const req = request(url, { agent }, (res) => {
         statuses.push(res.statusCode ?? 0);
-        keepAlive ??= res.headers['keep-alive'];
+        keepAlive ??= res.headers['keep-alive']?.toString();
         res.resume();
         res.on('end', () => resolve({ socket: req.socket }));
       });
