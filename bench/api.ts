@@ -2,13 +2,15 @@
  * API benchmark (`npm run bench:api`): with 10,000 broadcasts already scheduled (argv[2]), sends creates at
  * fixed rates (50, 100, 200, 400 req/s, or argv[3] comma-separated) for 20 s each (argv[4]), open loop (a
  * slow answer does not slow the sender down, as with real clients), while a reader lists a page every
- * 200 ms. Prints p50/p99/max and errors per rate, and the list latency under each load.
+ * 200 ms. Prints p50/p99/max and errors per rate, the list latency under each load, and the CPU time the
+ * process spent per create (host and app share it; comparable across runs on a busy machine).
  * Targets: creates p99 < 100 ms at 200 req/s; list p99 < 100 ms.
  *
  * Seeding goes through the host's engine directly (the same orchestration input the API would write), so
  * 10,000 broadcasts take seconds instead of minutes; their first episodes run before the measurement.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,14 @@ for (;;) {
 console.log(`seeded ${seedCount} broadcasts: inserted in ${((inserted - seedStarted) / 1000).toFixed(1)} s, first episodes done after ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 // ---- measure -----------------------------------------------------------------------------------------
+// BENCH_API_PROFILE=file.cpuprofile: a CPU profile of the measured phase only (not the seeding).
+const profileFile = process.env.BENCH_API_PROFILE;
+const profiler = profileFile ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 interface Sample { ms: number; status: number }
 async function timed(path: string, init?: RequestInit): Promise<Sample> {
   const t = performance.now();
@@ -81,6 +91,7 @@ for (const rate of rates) {
   const lists: Sample[] = [];
   const total = rate * secondsPerRate;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let listing = true;
   const reader = (async () => {
     while (listing) {
@@ -99,6 +110,14 @@ for (const rate of rates) {
   const samples = await Promise.all(creates);
   listing = false;
   await reader;
+  // Let the engine finish the episodes this rate started before the next one.
+  for (;;) {
+    if (host.engine.list({ statuses: ['Pending'], idPrefix: 'broadcast-load-' }).length === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // Host + app CPU (one process) per create, its episodes included: comparable on a busy machine, unlike latency.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerCreate = (cpu.user + cpu.system) / 1000 / samples.length;
   const ok = samples.filter((s) => s.status === 201);
   const ms = samples.map((s) => s.ms);
   const listMs = lists.map((s) => s.ms);
@@ -106,17 +125,17 @@ for (const rate of rates) {
     rate, sent: samples.length, achievedRate: samples.length / (sent / 1000), errors: samples.length - ok.length,
     p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: Math.max(...ms),
     listP50: quantile(listMs, 0.5), listP99: quantile(listMs, 0.99), lists: lists.length, listErrors: lists.filter((s) => s.status !== 200).length,
+    cpuMsPerCreate,
   };
   results.push(row);
   console.log(
     `${String(rate).padStart(4)} req/s (sent at ${row.achievedRate.toFixed(0)}/s): creates p50${f(row.p50)} p99${f(row.p99)} max${f(row.max)} errors ${row.errors}/${row.sent}` +
-      ` | list p50${f(row.listP50)} p99${f(row.listP99)} (${row.lists} calls, ${row.listErrors} errors)`,
+      ` | list p50${f(row.listP50)} p99${f(row.listP99)} (${row.lists} calls, ${row.listErrors} errors) | cpu ${cpuMsPerCreate.toFixed(2)} ms/create`,
   );
-  // Let the engine finish the episodes this rate started before the next one.
-  for (;;) {
-    if (host.engine.list({ statuses: ['Pending'], idPrefix: 'broadcast-load-' }).length === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+}
+if (profiler && profileFile) {
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(profileFile, JSON.stringify(profile));
 }
 const idle = await timed('/api/broadcasts?top=50');
 console.log(`list (idle, ${seedCount + next} broadcasts): ${idle.ms.toFixed(1)} ms`);

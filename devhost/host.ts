@@ -111,7 +111,13 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
     masterKey: setting('DEVHOST_MASTER_KEY'),
     maxBodyBytes,
   };
-  app.setInputBindingProvider('durableClient', () => ({ string: JSON.stringify(clientBindingData(api)) }));
+  // The same for every invocation once both listeners have their ports: serialized once, not per call.
+  let bindingJson: string | undefined;
+  app.setInputBindingProvider('durableClient', () => {
+    const json = bindingJson ?? JSON.stringify(clientBindingData(api));
+    if (baseUrl !== '' && rpcBaseUrl !== '') bindingJson = json;
+    return { string: json };
+  });
   const webhooks = createManagementApi(api, { rpc: false });
   const rpc = createManagementApi(api, { rpc: true });
   const triggers = createHttpTriggerRouter(app, {
@@ -157,6 +163,10 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
+const KEEP_ALIVE_MS = 65_000;
+/** Pending connections the kernel queues for accept() (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 4_096;
+
 /** A loopback HTTP server; requests no handler takes get the host's own 404 (problem+json). */
 async function listen(port: number, clock: Clock, handle: Handler): Promise<Server> {
   const server = createServer((req, res) => {
@@ -171,9 +181,13 @@ async function listen(port: number, clock: Clock, handle: Handler): Promise<Serv
       }
     })();
   });
+  // Idle keep-alive sockets outlive the clients' own idle timeouts (Node's agent and undici: 4-5 s), so a
+  // client never reuses a socket the server is closing at that moment (ECONNRESET under load).
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 5_000;
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolveListen());
+    server.listen(port, '127.0.0.1', LISTEN_BACKLOG, () => resolveListen());
   });
   return server;
 }

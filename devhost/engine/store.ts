@@ -63,6 +63,10 @@ export interface ListFilter {
 
 export class DurableStore {
   readonly #db: Database.Database;
+  /** Statements prepared once and reused: preparing costs more than running most of them. */
+  readonly #statements = new Map<string, Database.Statement>();
+  /** One reusable transaction wrapper (nested calls become savepoints). */
+  readonly #transaction: (fn: () => unknown) => unknown;
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -80,7 +84,7 @@ export class DurableStore {
       CREATE TABLE IF NOT EXISTS inbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, visibleAt INTEGER NOT NULL, event TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS inbox_instance ON inbox (instanceId, visibleAt, seq);
-      CREATE INDEX IF NOT EXISTS inbox_visible ON inbox (visibleAt);
+      DROP INDEX IF EXISTS inbox_visible;
       CREATE TABLE IF NOT EXISTS work (
         seq INTEGER PRIMARY KEY AUTOINCREMENT, instanceId TEXT NOT NULL, executionId TEXT NOT NULL,
         slot INTEGER NOT NULL, name TEXT NOT NULL, input TEXT);
@@ -92,10 +96,20 @@ export class DurableStore {
     // Databases from before inbox rows were tagged with their execution.
     const inboxColumns = this.#db.prepare('PRAGMA table_info(inbox)').all() as Array<{ name: string }>;
     if (!inboxColumns.some((c) => c.name === 'executionId')) this.#db.exec('ALTER TABLE inbox ADD COLUMN executionId TEXT');
+    this.#transaction = this.#db.transaction((fn: () => unknown) => fn());
+  }
+
+  #sql(text: string): Database.Statement {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
   }
 
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+    return this.#transaction(fn) as T;
   }
 
   close(): void {
@@ -103,12 +117,11 @@ export class DurableStore {
   }
 
   getInstance(id: string): InstanceRow | undefined {
-    return this.#db.prepare('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
+    return this.#sql('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
   }
 
   putInstance(row: InstanceRow): void {
-    this.#db
-      .prepare(
+    this.#sql(
         `INSERT INTO instances VALUES (@id, @name, @executionId, @status, @input, @output, @customStatus, @createdAt,
            @updatedAt, @parentId, @parentSlot, @engineState)
          ON CONFLICT (id) DO UPDATE SET name = @name, executionId = @executionId, status = @status, input = @input,
@@ -131,62 +144,60 @@ export class DurableStore {
     if (filter.idPrefix) add('id >= ? AND id < ?', filter.idPrefix, filter.idPrefix + '\uffff');
     if (filter.after) add('id > ?', filter.after);
     const sql = `SELECT * FROM instances ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id LIMIT ?`;
-    return this.#db.prepare(sql).all(...args, filter.limit ?? -1) as InstanceRow[];
+    return this.#sql(sql).all(...args, filter.limit ?? -1) as InstanceRow[];
   }
 
   deleteInstance(id: string): boolean {
-    this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(id);
-    this.#db.prepare('DELETE FROM inbox WHERE instanceId = ?').run(id);
-    this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(id);
-    return this.#db.prepare('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
+    this.#sql('DELETE FROM history WHERE instanceId = ?').run(id);
+    this.#sql('DELETE FROM inbox WHERE instanceId = ?').run(id);
+    this.#sql('DELETE FROM work WHERE instanceId = ?').run(id);
+    return this.#sql('DELETE FROM instances WHERE id = ?').run(id).changes > 0;
   }
 
   history(instanceId: string, executionId: string): string[] {
-    const rows = this.#db
-      .prepare('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY position')
+    const rows = this.#sql('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY position')
       .all(instanceId, executionId) as Array<{ event: string }>;
     return rows.map((r) => r.event);
   }
 
   appendHistory(instanceId: string, executionId: string, from: number, events: string[]): void {
-    const insert = this.#db.prepare('INSERT INTO history VALUES (?, ?, ?, ?)');
+    const insert = this.#sql('INSERT INTO history VALUES (?, ?, ?, ?)');
     events.forEach((event, i) => insert.run(instanceId, executionId, from + i, event));
   }
 
   deleteHistory(instanceId: string): void {
-    this.#db.prepare('DELETE FROM history WHERE instanceId = ?').run(instanceId);
+    this.#sql('DELETE FROM history WHERE instanceId = ?').run(instanceId);
   }
 
   enqueue(instanceId: string, event: string, visibleAt: number, executionId: string | null): number {
     return Number(
-      this.#db.prepare('INSERT INTO inbox (instanceId, visibleAt, event, executionId) VALUES (?, ?, ?, ?)').run(instanceId, visibleAt, event, executionId).lastInsertRowid,
+      this.#sql('INSERT INTO inbox (instanceId, visibleAt, event, executionId) VALUES (?, ?, ?, ?)').run(instanceId, visibleAt, event, executionId).lastInsertRowid,
     );
   }
 
   /** The oldest event that is visible now, if any. */
   nextVisible(instanceId: string, now: number): InboxRow | undefined {
-    return this.#db
-      .prepare('SELECT * FROM inbox WHERE instanceId = ? AND visibleAt <= ? ORDER BY visibleAt, seq LIMIT 1')
+    return this.#sql('SELECT * FROM inbox WHERE instanceId = ? AND visibleAt <= ? ORDER BY visibleAt, seq LIMIT 1')
       .get(instanceId, now) as InboxRow | undefined;
   }
 
   dequeue(seq: number): void {
-    this.#db.prepare('DELETE FROM inbox WHERE seq = ?').run(seq);
+    this.#sql('DELETE FROM inbox WHERE seq = ?').run(seq);
   }
 
   clearInbox(instanceId: string): void {
-    this.#db.prepare('DELETE FROM inbox WHERE instanceId = ?').run(instanceId);
+    this.#sql('DELETE FROM inbox WHERE instanceId = ?').run(instanceId);
   }
 
   /** When the instance's next event becomes visible (indexed: no scan of other instances). */
   nextVisibleAt(instanceId: string): number | undefined {
-    const row = this.#db.prepare('SELECT MIN(visibleAt) AS at FROM inbox WHERE instanceId = ?').get(instanceId) as { at: number | null };
+    const row = this.#sql('SELECT MIN(visibleAt) AS at FROM inbox WHERE instanceId = ?').get(instanceId) as { at: number | null };
     return row.at ?? undefined;
   }
 
   /** Instances with an event visible by `now`, and the future visibility times to arm timers for. */
   pendingInbox(): Array<{ instanceId: string; visibleAt: number }> {
-    return this.#db.prepare('SELECT instanceId, MIN(visibleAt) AS visibleAt FROM inbox GROUP BY instanceId').all() as Array<{
+    return this.#sql('SELECT instanceId, MIN(visibleAt) AS visibleAt FROM inbox GROUP BY instanceId').all() as Array<{
       instanceId: string;
       visibleAt: number;
     }>;
@@ -194,41 +205,39 @@ export class DurableStore {
 
   addWork(row: Omit<WorkRow, 'seq'>): number {
     return Number(
-      this.#db
-        .prepare('INSERT INTO work (instanceId, executionId, slot, name, input) VALUES (@instanceId, @executionId, @slot, @name, @input)')
+      this.#sql('INSERT INTO work (instanceId, executionId, slot, name, input) VALUES (@instanceId, @executionId, @slot, @name, @input)')
         .run(row).lastInsertRowid,
     );
   }
 
   getWork(seq: number): WorkRow | undefined {
-    return this.#db.prepare('SELECT * FROM work WHERE seq = ?').get(seq) as WorkRow | undefined;
+    return this.#sql('SELECT * FROM work WHERE seq = ?').get(seq) as WorkRow | undefined;
   }
 
   allWork(): WorkRow[] {
-    return this.#db.prepare('SELECT * FROM work ORDER BY seq').all() as WorkRow[];
+    return this.#sql('SELECT * FROM work ORDER BY seq').all() as WorkRow[];
   }
 
   deleteWork(seq: number): boolean {
-    return this.#db.prepare('DELETE FROM work WHERE seq = ?').run(seq).changes > 0;
+    return this.#sql('DELETE FROM work WHERE seq = ?').run(seq).changes > 0;
   }
 
   clearWork(instanceId: string): void {
-    this.#db.prepare('DELETE FROM work WHERE instanceId = ?').run(instanceId);
+    this.#sql('DELETE FROM work WHERE instanceId = ?').run(instanceId);
   }
 
   scheduleStatus(functionName: string): ScheduleStatusRow | undefined {
-    return this.#db.prepare('SELECT * FROM timer_status WHERE functionName = ?').get(functionName) as ScheduleStatusRow | undefined;
+    return this.#sql('SELECT * FROM timer_status WHERE functionName = ?').get(functionName) as ScheduleStatusRow | undefined;
   }
 
   putScheduleStatus(row: ScheduleStatusRow): void {
-    this.#db
-      .prepare('INSERT INTO timer_status VALUES (@functionName, @last, @next, @lastUpdated) ON CONFLICT (functionName) DO UPDATE SET last = @last, next = @next, lastUpdated = @lastUpdated')
+    this.#sql('INSERT INTO timer_status VALUES (@functionName, @last, @next, @lastUpdated) ON CONFLICT (functionName) DO UPDATE SET last = @last, next = @next, lastUpdated = @lastUpdated')
       .run(row);
   }
 
   /** A host secret (like the host's keys in blob storage): created once with `generate`, then kept. */
   secret(name: string, generate: () => string): string {
-    this.#db.prepare('INSERT OR IGNORE INTO secrets VALUES (?, ?)').run(name, generate());
-    return (this.#db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
+    this.#sql('INSERT OR IGNORE INTO secrets VALUES (?, ?)').run(name, generate());
+    return (this.#sql('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string }).value;
   }
 }

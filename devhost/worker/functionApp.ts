@@ -48,6 +48,9 @@ export class FunctionApp {
   readonly #registry: CoreRegistry;
   readonly #inputProviders = new Map<string, InputBindingProvider>();
   readonly #appHookData: Record<string, unknown> = {};
+  readonly #resolved = new Map<string, RegisteredFunction>();
+  #lowerNames: Map<string, string> | undefined;
+  #lowerNamesOf = -1;
 
   constructor(registry: CoreRegistry) {
     this.#registry = registry;
@@ -59,16 +62,31 @@ export class FunctionApp {
 
   /** The function with this name (case-insensitive, as Functions treats names). */
   find(name: string): RegisteredFunction | undefined {
-    const key = [...this.#registry.functions.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
+    const key = this.#byLowerName().get(name.toLowerCase());
     return key === undefined ? undefined : this.get(key);
   }
 
   get(name: string): RegisteredFunction {
     const entry = this.#registry.functions.get(name);
     if (!entry) throw new Error(`No function named "${name}" is registered.`);
+    const cached = this.#resolved.get(name);
+    if (cached?.metadata === entry.metadata) return cached;
     const trigger = Object.entries(entry.metadata.bindings).find(([, b]) => /trigger$/i.test(b.type));
     if (!trigger) throw new Error(`Function "${name}" has no trigger binding.`);
-    return { name, metadata: entry.metadata, triggerName: trigger[0], trigger: trigger[1] };
+    const resolved = { name, metadata: entry.metadata, triggerName: trigger[0], trigger: trigger[1] };
+    this.#resolved.set(name, resolved);
+    return resolved;
+  }
+
+  /** Lower-cased name → registered name; rebuilt when the registry changes size (every call looks names up). */
+  #byLowerName(): Map<string, string> {
+    if (!this.#lowerNames || this.#lowerNamesOf !== this.#registry.functions.size) {
+      this.#lowerNames = new Map();
+      // The first registration wins on a case-insensitive clash, as the scan this replaces did.
+      for (const k of this.#registry.functions.keys()) if (!this.#lowerNames.has(k.toLowerCase())) this.#lowerNames.set(k.toLowerCase(), k);
+      this.#lowerNamesOf = this.#registry.functions.size;
+    }
+    return this.#lowerNames;
   }
 
   setInputBindingProvider(type: string, provide: InputBindingProvider): void {
