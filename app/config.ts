@@ -3,6 +3,7 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
+import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
 import type { ApiSettings, Credentials, MediaClientSettings, RetentionSettings } from '../contracts/settings.js';
 
 export type { Credentials } from '../contracts/settings.js';
@@ -26,6 +27,11 @@ const schema = z.object({
   BROADCAST_PREROLL_MARGIN: isoDuration.default('PT2S'),
   /** Further accounts requests may name, JSON: [{"accountName":"x","resourceGroup":"rg"}] (same subscription). */
   AMS_ACCOUNTS: z.string().optional(),
+  /** Live events the default account may hold at once (AMS default 5); AMS_ACCOUNTS entries carry their own. */
+  AMS_LIVE_EVENT_QUOTA: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
+  AMS_LIVE_OUTPUTS_PER_EVENT: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
+  /** Longest a broadcast may last (runaway cap); a broadcast may ask for less with maxDuration. */
+  BROADCAST_MAX_DURATION: isoDuration.default('PT12H').refine((t) => Duration.fromISO(t).toMillis() >= 60_000 && Duration.fromISO(t).toMillis() <= 7 * 24 * 3_600_000, 'must be between PT1M and P7D'),
   API_AUTH: z.enum(['key', 'entra']).default('key'),
   /** Set by App Service when Easy Auth is on; `entra` is refused without it (anyone could forge the principal header). */
   WEBSITE_AUTH_ENABLED: z.string().optional(),
@@ -38,7 +44,14 @@ const schema = z.object({
 });
 
 const accountsSchema = z.array(
-  z.object({ accountName: z.string().regex(/^[a-z0-9]{3,24}$/), resourceGroup: z.string().min(1).max(90).optional() }).strict(),
+  z
+    .object({
+      accountName: z.string().regex(/^[a-z0-9]{3,24}$/),
+      resourceGroup: z.string().min(1).max(90).optional(),
+      liveEventQuota: z.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
+      liveOutputsPerEvent: z.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
+    })
+    .strict(),
 ).max(50);
 
 export interface AppConfig extends MediaClientSettings {
@@ -63,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: 'default' };
   const account: MediaAccountRef = { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME };
   const accounts = [account];
+  const capacity: AccountCapacity[] = [{ accountName: account.accountName, liveEventQuota: s.AMS_LIVE_EVENT_QUOTA, liveOutputsPerEvent: s.AMS_LIVE_OUTPUTS_PER_EVENT }];
   if (s.AMS_ACCOUNTS) {
     let listed: unknown;
     try {
@@ -75,6 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const extra of pool.data) {
       if (accounts.some((a) => a.accountName === extra.accountName)) continue;
       accounts.push({ subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: extra.resourceGroup ?? s.AMS_RESOURCE_GROUP, accountName: extra.accountName });
+      capacity.push({ accountName: extra.accountName, liveEventQuota: extra.liveEventQuota, liveOutputsPerEvent: extra.liveOutputsPerEvent });
     }
   }
   if (s.API_AUTH === 'entra' && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
@@ -89,8 +104,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graceMs: ms(s.BROADCAST_GRACE),
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
+      maxDurationMs: ms(s.BROADCAST_MAX_DURATION),
     },
-    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts },
+    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },
     deploymentId: s.BROADCAST_DEPLOYMENT_ID ?? s.WEBSITE_SITE_NAME ?? 'broadcast-scheduler',
   };

@@ -59,6 +59,8 @@ export interface BroadcastSpec {
   recording: RecordingSettings;
   /** Keep the (stopped) live event after the broadcast instead of deleting it. */
   keepLiveEvent: boolean;
+  /** Runaway cap for this broadcast (ISO 8601, at most the BROADCAST_MAX_DURATION setting). */
+  maxDuration?: string;
   /** Who created it: the API, a calendar feed (UID + occurrence) or an inbound webhook. */
   origin: { kind: 'api' | 'calendar' | 'webhook'; ref?: string };
 }
@@ -117,6 +119,8 @@ export interface BroadcastPolicy {
   graceMs: number;
   pollIntervalMs: number;
   preRollMarginMs: number;
+  /** Runaway cap (BROADCAST_MAX_DURATION): a live broadcast stops at its actual start plus this at the latest. */
+  maxDurationMs?: number;
 }
 
 /** The broadcast orchestration's input. */

@@ -28,7 +28,7 @@ export interface InboundDeps {
   policy: BroadcastPolicy;
   defaultAccount: MediaAccountRef;
   /** Body limit and account pool; 64 KiB and the default account alone when absent. */
-  api?: Pick<ApiSettings, 'maxBodyBytes' | 'accounts'>;
+  api?: Pick<ApiSettings, 'maxBodyBytes' | 'accounts' | 'capacity'>;
 }
 
 export function createInboundWebhookHandler(deps: InboundDeps) {
@@ -62,7 +62,7 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
 
     const parsed = parseInboundCommand(body);
     if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The webhook command is not valid.'));
-    const service = createBroadcastService(client, deps.policy);
+    const service = createBroadcastService(client, deps.policy, deps.api?.capacity ? { accounts: deps.api.capacity, pool: deps.api.accounts } : undefined);
     const command = parsed.value;
     let result: Record<string, unknown>;
     try {

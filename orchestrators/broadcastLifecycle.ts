@@ -29,6 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
+import { cappedEnd, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -288,9 +289,17 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Live until the end (which may move), a stop or a cancel. */
   function* stayLive(): Step<Outcome> {
+    // --- runaway cap (issue 12): the live broadcast ends at its actual start plus the cap at the latest.
+    const liveSince = now();
+    const capMs = runawayCapMs(policy.maxDurationMs, spec.maxDuration);
+    const endOf = () => cappedEnd(ms(spec.endAt), liveSince, capMs);
+    // --- end runaway cap
     for (;;) {
-      const woken = yield* waitUntil(ms(spec.endAt), commands);
-      if (!woken.command) return 'ended';
+      const woken = yield* waitUntil(endOf(), commands);
+      if (!woken.command) {
+        if (endOf() < ms(spec.endAt)) note('live', 'maximum duration reached');
+        return 'ended';
+      }
       if (woken.command.event === BroadcastEvents.stopNow) {
         note('live', 'stop requested');
         return 'ended';
