@@ -71,7 +71,7 @@ export function readBroadcast(instance: InstanceStatus): { ok: true; view: Broad
     return { ok: false, reason: 'its input is not a broadcast spec' };
   }
   try {
-    return { ok: true, view: toBroadcastView(instance) };
+    return { ok: true, view: toBroadcastView(instance, Date.now()) };
   } catch {
     return { ok: false, reason: 'its status cannot be read' };
   }
@@ -204,7 +204,7 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
 
     async get(id: string): Promise<BroadcastView | undefined> {
       const status = await find(id);
-      return status ? toBroadcastView(status) : undefined;
+      return status ? toBroadcastView(status, Date.now()) : undefined;
     },
 
     async spec(id: string): Promise<{ spec: BroadcastSpec; phase: BroadcastPhase }> {

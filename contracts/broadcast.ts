@@ -111,6 +111,8 @@ export interface BroadcastStatus {
    * pre-roll's durable timers fired (the orchestration's time after the timer minus the timer's fire time).
    */
   measured?: { allocateMs?: number; startMs?: number; timerLatenessMs?: number };
+  /** Every live event state the orchestration saw, with when AMS says it began (at most a dozen entries). */
+  liveEventStates?: Array<{ state: string; since: string }>;
 }
 
 /** Operational settings the orchestration needs (it cannot read configuration itself: it must stay deterministic). */

@@ -7,7 +7,7 @@
  * (https://learn.microsoft.com/azure/media-services/latest/live-event-states-billing-concept), per minute.
  */
 import { Duration } from 'luxon';
-import type { BroadcastPolicy, BroadcastSpec, EncodingType } from '../contracts/broadcast.js';
+import type { BroadcastPolicy, BroadcastSpec, BroadcastStatus, EncodingType } from '../contracts/broadcast.js';
 import { defaultStartupProfile, planStartup } from './schedule.js';
 import type { FieldError } from './problem.js';
 
@@ -51,6 +51,46 @@ export function runawayCapMs(settingMs: number | undefined, maxDuration: string 
   const own = durationMs(maxDuration);
   if (settingMs === undefined) return own;
   return own === undefined ? settingMs : Math.min(settingMs, own);
+}
+
+/** A broadcast sees about nine states (a re-allocation adds four); the custom status must stay under 16 KB. */
+const MAX_STATES_KEPT = 12;
+
+/**
+ * Notes a live event state the orchestration saw. The time is the live event's lastModified when AMS reports it
+ * (the moment it entered the state) and otherwise when the orchestration read it.
+ */
+export function recordLiveEventState(status: BroadcastStatus, state: string, since: string): void {
+  const states = (status.liveEventStates ??= []);
+  if (states.at(-1)?.state === state) return;
+  // lastModified can predate the previous observation (a state entered before it was first read): keep order.
+  const previous = states.at(-1)?.since;
+  states.push({ state, since: previous && since < previous ? previous : since });
+  if (states.length > MAX_STATES_KEPT) states.splice(1, states.length - MAX_STATES_KEPT);
+}
+
+export interface BilledSoFar {
+  standbyMinutes: number;
+  runningMinutes: number;
+  cost: number;
+  currency: string;
+}
+
+/**
+ * Billed StandBy and Running time from the observed states: each state lasts until the next one observed, and the
+ * last until `nowMs` (still billed) unless it is not a billed state. A state shorter than the poll interval can go
+ * unseen; its time then counts toward the state seen before it.
+ */
+export function billedSoFar(states: ReadonlyArray<{ state: string; since: string }>, nowMs: number, encoding: EncodingType, rates = defaultRates): BilledSoFar {
+  const ms = { StandBy: 0, Running: 0 } as Record<string, number>;
+  states.forEach((s, i) => {
+    if (s.state !== 'StandBy' && s.state !== 'Running') return;
+    const to = states[i + 1] ? Date.parse(states[i + 1]!.since) : nowMs;
+    ms[s.state] = (ms[s.state] ?? 0) + Math.max(0, to - Date.parse(s.since));
+  });
+  const minutes = (value: number) => Math.round((value / 60_000) * 1000) / 1000;
+  const cost = ((ms.StandBy ?? 0) * rates.standby + (ms.Running ?? 0) * rates.running[encoding]) / 3_600_000;
+  return { standbyMinutes: minutes(ms.StandBy ?? 0), runningMinutes: minutes(ms.Running ?? 0), cost: Math.round(cost * 10_000) / 10_000, currency: rates.currency };
 }
 
 /** The effective end of a live broadcast: the planned end, or the actual start plus the cap if sooner. */

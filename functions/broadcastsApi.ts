@@ -30,6 +30,19 @@ const idFromKey = (key: string) => `k${createHash('sha256').update(key).digest('
 const newId = () => randomBytes(8).toString('hex');
 const MAX_IDEMPOTENCY_KEY = 200;
 
+/** Sums of the billing figures of one page (follow the continuation token for the rest of a range). */
+export function billingTotals(items: BroadcastView[]) {
+  const sum = (pick: (b: BroadcastView) => number) => Math.round(items.reduce((total, b) => total + pick(b), 0) * 1000) / 1000;
+  return {
+    broadcasts: items.length,
+    standbyMinutes: sum((b) => b.billing.standbyMinutes),
+    runningMinutes: sum((b) => b.billing.runningMinutes),
+    cost: sum((b) => b.billing.cost),
+    estimatedCost: sum((b) => b.billing.estimatedCost),
+    currency: items[0]?.billing.currency ?? 'USD',
+  };
+}
+
 /** What a caller without write access sees: no ingest URLs, no ingest access token (either lets one hijack the stream). */
 export function redactForReader(view: BroadcastView): BroadcastView {
   const { accessToken: _hidden, ...settings } = view.liveEvent.settings;
@@ -133,10 +146,13 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const topText = q.get('top') ?? '50';
       const top = /^\d{1,3}$/.test(topText) ? Number(topText) : Number.NaN;
       if (!Number.isInteger(top) || top < 1 || top > 200) errors.push({ field: 'top', message: 'must be an integer from 1 to 200' });
+      const totalsText = q.get('totals');
+      if (totalsText !== null && totalsText !== 'true' && totalsText !== 'false') errors.push({ field: 'totals', message: 'must be true or false' });
       if (errors.length > 0) return problemResponse(validationProblem(errors, 'The query is not valid.'));
       const page = await service(context).list({ phase: phase as BroadcastPhase | undefined, from, to, top, continuationToken: q.get('continuationToken') ?? undefined });
       if (page.skipped.length > 0) context.warn(`listBroadcasts skipped ${page.skipped.length} unreadable instance(s)`, JSON.stringify(page.skipped.slice(0, 10)));
-      return json(200, { ...page, items: page.items.map((b) => show(principal, b)) });
+      const totals = totalsText === 'true' ? billingTotals(page.items) : undefined;
+      return json(200, { ...page, items: page.items.map((b) => show(principal, b)), ...(totals ? { totals } : {}) });
     }),
 
     changeBroadcast: route(BroadcastRoles.write, async (request, context) => {

@@ -29,7 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
-import { cappedEnd, runawayCapMs } from '../domain/cost.js';
+import { cappedEnd, recordLiveEventState, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -204,6 +204,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       const snapshot = yield* call<LiveEventSnapshot>(MediaActivities.readLiveEvent, ref());
       const state = snapshot.exists ? snapshot.resourceState : 'Deleted';
       if (state !== status.liveEventState) {
+        if (state) recordLiveEventState(status, state, snapshot.stateSince ?? ctx.df.currentUtcDateTime.toISOString()); // cost per broadcast (issue 12)
         status.liveEventState = state;
         ctx.df.setCustomStatus(status);
       }

@@ -126,5 +126,18 @@ describe('runaway cap', () => {
     expect(stoppingFrom - runningFrom).toBeGreaterThanOrEqual(5 * MINUTE - 5_000);
     expect(stoppingFrom - runningFrom).toBeLessThan(5 * MINUTE + 30_000);
     expect(stack.emulator.liveEventStates()['bc-capped']).toBeUndefined();
+
+    // Cost per broadcast: the billed minutes the status shows match the emulator's billing history within a second.
+    const shown = ended.billing as { standbyMinutes: number; runningMinutes: number; cost: number; estimatedCost: number };
+    expect(billing.standbyMs).toBeGreaterThan(0);
+    expect(Math.abs(shown.standbyMinutes * MINUTE - billing.standbyMs)).toBeLessThan(1_000);
+    expect(Math.abs(shown.runningMinutes * MINUTE - billing.runningMs)).toBeLessThan(1_000);
+    expect(shown.cost).toBeCloseTo((billing.standbyMs * 0.132 + billing.runningMs * 1.584) / 3_600_000, 3);
+    // The list can total them for a time range.
+    const listed = await stack.api(`/api/broadcasts?totals=true&from=${encodeURIComponent(startAt)}&to=${encodeURIComponent(startAt)}`);
+    const page = (await listed.json()) as { items: Array<{ id: string }>; totals: { runningMinutes: number; broadcasts: number } };
+    expect(page.items.map((i) => i.id)).toEqual(['capped']);
+    expect(page.totals.runningMinutes).toBeCloseTo(shown.runningMinutes, 3);
+    expect((await stack.api('/api/broadcasts?totals=yes')).status).toBe(400);
   });
 });
