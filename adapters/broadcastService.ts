@@ -24,7 +24,7 @@ import { queryInstances } from './instanceQuery.js';
 export class BroadcastNotFoundError extends Error {}
 export class BroadcastConflictError extends Error {}
 /** No account of the pool (or the pinned one) has a free live event slot for the whole window. */
-export class CapacityConflictError extends Error {
+export class CapacityConflictError extends BroadcastConflictError {
   constructor(
     readonly refusals: Array<{ accountName: string; firstExceededAt: string; conflicts: Array<{ broadcastId: string; from: string; to: string }>; conflictCount: number }>,
   ) {

@@ -79,8 +79,9 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
         return await handler(request, context, principal);
       } catch (error) {
         if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
-        if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+        // A capacity conflict is a conflict too (callers such as the calendar treat both alike); here it says more.
         if (error instanceof CapacityConflictError) return problemResponse(capacityProblem(error.message, error.refusals));
+        if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
         if (error instanceof CapacityUnavailableError) return problemResponse(unavailableProblem(error.message));
         if (error instanceof BadContinuationError) return problemResponse(validationProblem([{ field: 'continuationToken', message: error.message }], 'The query is not valid.'));
         throw error;

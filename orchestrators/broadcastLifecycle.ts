@@ -170,11 +170,10 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
    */
   function* applyChange(command: Command, live: boolean): Step<void> {
     // Events can be raised around the API (the management API): their data is checked again here.
-    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec) : parseRescheduleEvent(command.data, spec, live);
-    if (!checked.ok) {
-      note(status.phase, checked.note);
-      return;
-    }
+    const cap = runawayCapMs(policy.maxDurationMs, spec.maxDuration); // runaway cap (issue 12)
+    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec, cap) : parseRescheduleEvent(command.data, spec, live, cap);
+    if (!checked.ok || checked.note) note(status.phase, checked.note as string);
+    if (!checked.ok) return;
     const change: RescheduleEvent = checked.value;
     const state = status.liveEventState ?? (status.liveEventName ? 'Stopped' : undefined);
     if (live || !change.liveEvent || state === undefined || state === 'Deleted') return applyReschedule(change, live);
@@ -291,7 +290,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   /** Live until the end (which may move), a stop or a cancel. */
   function* stayLive(): Step<Outcome> {
     // --- runaway cap (issue 12): the live broadcast ends at its actual start plus the cap at the latest.
-    const liveSince = now();
+    // Counted from the actual start, or the scheduled one when it went Running early (by the pre-roll margin).
+    const liveSince = Math.max(now(), ms(spec.startAt));
     const capMs = runawayCapMs(policy.maxDurationMs, spec.maxDuration);
     const endOf = () => cappedEnd(ms(spec.endAt), liveSince, capMs);
     // --- end runaway cap

@@ -83,3 +83,16 @@ describe('ledger requests', () => {
     expect(parseCapacityRequest({ kind: 'release', requestId: 'r1', broadcastId: '../x' })).toBeUndefined();
   });
 });
+
+describe('events re-validated against the runaway cap', async () => {
+  const { parseExtendEvent, parseRescheduleEvent } = await import('../../domain/broadcastEvents.js');
+  const spec = { startAt: '2030-01-01T00:00:00.000Z', endAt: '2030-01-01T01:00:00.000Z' } as never;
+  it('limits an extension past the cap to the start plus the cap, with a note', () => {
+    expect(parseExtendEvent({ endAt: '2030-01-01T20:00:00Z' }, spec, 12 * H)).toEqual({ ok: true, value: { endAt: '2030-01-01T12:00:00.000Z' }, note: 'end limited to the maximum duration' });
+    expect(parseExtendEvent({ endAt: '2030-01-01T02:00:00Z' }, spec, 12 * H)).toEqual({ ok: true, value: { endAt: '2030-01-01T02:00:00.000Z' } });
+  });
+  it('refuses a rescheduled window longer than the cap before the start', () => {
+    expect(parseRescheduleEvent({ endAt: '2030-01-01T13:00:00Z' }, spec, false, 12 * H).ok).toBe(false);
+    expect(parseRescheduleEvent({ endAt: '2030-01-01T11:00:00Z' }, spec, false, 12 * H).ok).toBe(true);
+  });
+});
