@@ -93,6 +93,19 @@ describe('dry run', () => {
     const conflict = await post('/api/broadcasts?dryRun=true', { id: 'dry-two', startAt, endAt, account: 'broadcastams' });
     expect(conflict.status).toBe(409);
     expect((await post('/api/broadcasts?dryRun=maybe', { startAt, endAt })).status).toBe(400);
+
+    // PATCH and extend answer the same way and change nothing.
+    const laterEnd = new Date(Date.parse(startAt) + 120 * MINUTE).toISOString();
+    const patch = await stack.api('/api/broadcasts/dry-after-0?dryRun=true', { method: 'PATCH', body: JSON.stringify({ endAt: laterEnd }) });
+    expect(patch.status).toBe(200);
+    const patched = (await patch.json()) as { placement: { accountName: string; to: string }; estimate: { runningMinutes: number } };
+    expect(patched.placement.accountName).toBe('broadcastams');
+    expect(patched.estimate.runningMinutes).toBe(120);
+    const extendDry = await post('/api/broadcasts/dry-after-0/extend?dryRun=true', { endAt: laterEnd });
+    expect(extendDry.status).toBe(200);
+    const after = (await (await stack.api('/api/broadcasts/dry-after-0')).json()) as { endAt: string; timeline: unknown[] };
+    expect(after.endAt).toBe(new Date(endAt).toISOString());
+    expect(JSON.stringify(after.timeline)).not.toContain('moved');
   });
 });
 
