@@ -3,6 +3,8 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
+import type { LiveEventRates } from '../contracts/broadcast.js';
+import { defaultRates } from '../domain/cost.js';
 import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
 import type { ApiSettings, Credentials, MediaClientSettings, RetentionSettings } from '../contracts/settings.js';
 
@@ -31,6 +33,8 @@ const schema = z.object({
   AMS_LIVE_EVENT_QUOTA: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
   AMS_LIVE_OUTPUTS_PER_EVENT: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
   /** Longest a broadcast may last (runaway cap); a broadcast may ask for less with maxDuration. */
+  /** JSON over the default live event rates (domain/cost.ts): {"running":{"PassthroughStandard":1.5},"standby":0.1,"currency":"EUR"}. */
+  BROADCAST_RATES: z.string().optional(),
   BROADCAST_MAX_DURATION: isoDuration.default('PT12H').refine((t) => Duration.fromISO(t).toMillis() >= 60_000 && Duration.fromISO(t).toMillis() <= 7 * 24 * 3_600_000, 'must be between PT1M and P7D'),
   API_AUTH: z.enum(['key', 'entra']).default('key'),
   /** Set by App Service when Easy Auth is on; `entra` is refused without it (anyone could forge the principal header). */
@@ -60,6 +64,28 @@ export interface AppConfig extends MediaClientSettings {
   api: ApiSettings;
   retention: RetentionSettings;
   deploymentId: string;
+}
+
+const rate = z.number().min(0).max(10_000);
+const ratesSchema = z
+  .object({
+    running: z.object({ PassthroughBasic: rate, PassthroughStandard: rate, Standard: rate, Premium1080p: rate }).partial().strict().optional(),
+    standby: rate.optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  })
+  .strict();
+
+function parseRates(text: string | undefined): LiveEventRates {
+  if (!text) return defaultRates;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error('Invalid app settings: BROADCAST_RATES: must be JSON');
+  }
+  const parsed = ratesSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid app settings: BROADCAST_RATES: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return { running: { ...defaultRates.running, ...parsed.data.running }, standby: parsed.data.standby ?? defaultRates.standby, currency: parsed.data.currency ?? defaultRates.currency };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -105,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
       maxDurationMs: ms(s.BROADCAST_MAX_DURATION),
+      rates: parseRates(s.BROADCAST_RATES),
     },
     api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },

@@ -123,6 +123,15 @@ export interface BroadcastPolicy {
   preRollMarginMs: number;
   /** Runaway cap (BROADCAST_MAX_DURATION): a live broadcast stops at its actual start plus this at the latest. */
   maxDurationMs?: number;
+  /** Live event rates the broadcast's cost is computed with (BROADCAST_RATES over the defaults in domain/cost.ts). */
+  rates?: LiveEventRates;
+}
+
+/** Per hour, in `currency`: Running by encoding type, StandBy at one rate. */
+export interface LiveEventRates {
+  running: Record<EncodingType, number>;
+  standby: number;
+  currency: string;
 }
 
 /** The broadcast orchestration's input. */

@@ -1,6 +1,6 @@
 /** What the API shows for a broadcast: its spec and its orchestration's status, merged. Pure. */
 import type { BroadcastOrchestrationInput, BroadcastPhase, BroadcastStatus } from '../contracts/broadcast.js';
-import { billedSoFar, estimateForWindow, type BilledSoFar } from './cost.js';
+import { billedSoFar, defaultRates, estimateForWindow, type BilledSoFar } from './cost.js';
 
 export interface BroadcastView {
   id: string;
@@ -47,8 +47,9 @@ export function toBroadcastView(instance: InstanceStatus, nowMs?: number): Broad
   const endAt = status?.endAt ?? spec.endAt;
   // Instances written by older versions (or by hand) may lack the policy: estimate with no margin then.
   const marginMs = Number.isFinite(policy?.preRollMarginMs) ? policy.preRollMarginMs : 0;
-  const estimate = estimateForWindow({ startAt, endAt, liveEvent: spec.liveEvent }, { graceMs: 0, pollIntervalMs: 0, preRollMarginMs: marginMs }).estimate;
-  const soFar = billedSoFar(status?.liveEventStates ?? [], nowMs ?? new Date(instance.lastUpdatedTime).getTime(), spec.liveEvent.encoding.type);
+  const rates = policy?.rates ?? defaultRates;
+  const estimate = estimateForWindow({ startAt, endAt, liveEvent: spec.liveEvent }, { graceMs: 0, pollIntervalMs: 0, preRollMarginMs: marginMs }, rates).estimate;
+  const soFar = billedSoFar(status?.liveEventStates ?? [], nowMs ?? new Date(instance.lastUpdatedTime).getTime(), spec.liveEvent.encoding.type, rates);
   return {
     id: spec.id,
     title: spec.title,

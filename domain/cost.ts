@@ -7,14 +7,14 @@
  * (https://learn.microsoft.com/azure/media-services/latest/live-event-states-billing-concept), per minute.
  */
 import { Duration } from 'luxon';
-import type { BroadcastPolicy, BroadcastSpec, BroadcastStatus, EncodingType } from '../contracts/broadcast.js';
+import type { BroadcastPolicy, BroadcastSpec, BroadcastStatus, EncodingType, LiveEventRates } from '../contracts/broadcast.js';
 import { defaultStartupProfile, planStartup } from './schedule.js';
 import type { FieldError } from './problem.js';
 
 export const DEFAULT_MAX_DURATION_MS = 12 * 3_600_000;
 
 /** USD per hour while Running, by encoding type; StandBy is billed at the standby rate. */
-export const defaultRates: { running: Record<EncodingType, number>; standby: number; currency: string } = {
+export const defaultRates: LiveEventRates = {
   running: { PassthroughBasic: 0.792, PassthroughStandard: 1.584, Standard: 2.376, Premium1080p: 3.96 },
   standby: 0.132,
   currency: 'USD',
@@ -104,7 +104,7 @@ export interface CostEstimate {
 }
 
 /** What a broadcast would bill: StandBy from the planned allocation to the start, Running from the start to the end. */
-export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'>, policy: BroadcastPolicy, rates = defaultRates, profile = defaultStartupProfile): CostEstimate {
+export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'>, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = defaultStartupProfile): CostEstimate {
   const start = Date.parse(spec.startAt);
   const end = Date.parse(spec.endAt);
   const plan = planStartup(start, profile, policy.preRollMarginMs);

@@ -96,3 +96,25 @@ describe('events re-validated against the runaway cap', async () => {
     expect(parseRescheduleEvent({ endAt: '2030-01-01T11:00:00Z' }, spec, false, 12 * H).ok).toBe(true);
   });
 });
+
+describe('configuration of the pool, the cap and the rates', async () => {
+  const { loadConfig } = await import('../../app/config.js');
+  it('gives every account of the pool its quota (defaults 5 and 3)', () => {
+    const config = loadConfig({ AMS_LIVE_EVENT_QUOTA: '7', AMS_ACCOUNTS: JSON.stringify([{ accountName: 'second' }, { accountName: 'third', liveEventQuota: 2, liveOutputsPerEvent: 1 }]) });
+    expect(config.api.capacity).toEqual([
+      { accountName: 'broadcastams', liveEventQuota: 7, liveOutputsPerEvent: 3 },
+      { accountName: 'second', liveEventQuota: 5, liveOutputsPerEvent: 3 },
+      { accountName: 'third', liveEventQuota: 2, liveOutputsPerEvent: 1 },
+    ]);
+    expect(() => loadConfig({ AMS_ACCOUNTS: JSON.stringify([{ accountName: 'second', liveEventQuota: 0 }]) })).toThrow(/AMS_ACCOUNTS/);
+  });
+  it('reads the runaway cap and rate overrides, refusing bad values by name', () => {
+    const config = loadConfig({ BROADCAST_MAX_DURATION: 'PT2H', BROADCAST_RATES: '{"running":{"Standard":3},"currency":"EUR"}' });
+    expect(config.broadcast.maxDurationMs).toBe(2 * H);
+    expect(config.api.maxDurationMs).toBe(2 * H);
+    expect(config.broadcast.rates).toMatchObject({ running: { Standard: 3, PassthroughStandard: 1.584 }, currency: 'EUR' });
+    expect(loadConfig({}).broadcast.maxDurationMs).toBe(12 * H);
+    expect(() => loadConfig({ BROADCAST_MAX_DURATION: 'P30D' })).toThrow(/BROADCAST_MAX_DURATION/);
+    expect(() => loadConfig({ BROADCAST_RATES: '{"running":{"Turbo":1}}' })).toThrow(/BROADCAST_RATES/);
+  });
+});
