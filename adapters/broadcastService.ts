@@ -16,6 +16,8 @@ import {
 } from '../contracts/broadcast.js';
 import { isBroadcastId } from '../domain/broadcastRequest.js';
 import { phaseOf, toBroadcastView, type BroadcastView, type InstanceStatus } from '../domain/broadcastView.js';
+import type { FieldError } from '../domain/problem.js';
+import { durationErrors } from '../domain/cost.js';
 import { occupancyWindow, plannedLeadMs, type AccountCapacity, type SlotReservation } from '../domain/capacity.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import { createCapacityLedgerClient } from './capacityLedger.js';
@@ -37,6 +39,13 @@ export class CapacityConflictError extends BroadcastConflictError {
   }
 }
 
+/** The window is longer than the runaway cap (BROADCAST_MAX_DURATION or the broadcast's maxDuration). */
+export class BroadcastTooLongError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}
+
 /** Where a broadcast would go: the account and the slot window it would hold. */
 export interface PlacementPlan {
   accountName: string;
@@ -48,6 +57,8 @@ export interface PlacementPlan {
 export interface CapacitySettings {
   accounts: AccountCapacity[];
   pool: MediaAccountRef[];
+  /** Runaway cap every caller's create, reschedule and extend is held to (the API checks it first, naming fields). */
+  maxDurationMs?: number;
 }
 
 /** A continuation token this service did not issue. */
@@ -109,8 +120,10 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
    * Holds a slot for the broadcast's whole window on the first account of `candidates` with room (the ledger of
    * each account decides atomically), or throws CapacityConflictError with every account's refusal.
    */
-  async function place(broadcastId: string, startAt: string, endAt: string, candidates: readonly string[], dryRun = false): Promise<PlacementPlan | undefined> {
+  async function place(broadcastId: string, startAt: string, endAt: string, candidates: readonly string[], dryRun = false, maxDuration?: string): Promise<PlacementPlan | undefined> {
     if (!capacity) return undefined;
+    const tooLong = capacity.maxDurationMs === undefined ? [] : durationErrors(startAt, endAt, capacity.maxDurationMs, undefined, maxDuration);
+    if (tooLong.length > 0) throw new BroadcastTooLongError(tooLong);
     const window = occupancyWindow(Date.parse(startAt), Date.parse(endAt), leadMs, policy.graceMs);
     const refusals: CapacityConflictError['refusals'] = [];
     for (const accountName of candidates) {
@@ -185,7 +198,7 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
         if (!same) throw new BroadcastConflictError(`A different broadcast with id '${requested.id}' already exists.`);
         return { created: false, broadcast: toBroadcastView(existing) };
       }
-      const placed = await place(requested.id, requested.startAt, requested.endAt, candidatesFor(requested, pinned));
+      const placed = await place(requested.id, requested.startAt, requested.endAt, candidatesFor(requested, pinned), false, requested.maxDuration);
       const account = placed && capacity?.pool.find((a) => a.accountName === placed.accountName);
       const spec: BroadcastSpec = account ? { ...requested, account } : requested;
       const input: BroadcastOrchestrationInput = { spec, policy };
@@ -249,18 +262,19 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
     },
 
     /** Where a new broadcast would be placed, without reserving anything (dry run). */
-    plan: (spec: BroadcastSpec, pinned: boolean) => place(spec.id, spec.startAt, spec.endAt, candidatesFor(spec, pinned), true),
+    plan: (spec: BroadcastSpec, pinned: boolean) => place(spec.id, spec.startAt, spec.endAt, candidatesFor(spec, pinned), true, spec.maxDuration),
     /** Whether a changed window still fits the broadcast's account (dry run of a reschedule or extend). */
     planChange: async (id: string, startAt: string | undefined, endAt: string | undefined) => {
       const status = await require(id);
       const view = toBroadcastView(status);
-      return place(id, startAt ?? view.startAt, endAt ?? view.endAt, [(status.input as BroadcastOrchestrationInput).spec.account.accountName], true);
+      const { spec } = status.input as BroadcastOrchestrationInput;
+      return place(id, startAt ?? view.startAt, endAt ?? view.endAt, [spec.account.accountName], true, spec.maxDuration);
     },
     reschedule: (id: string, change: RescheduleEvent) =>
       raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change', (spec) =>
-        change.startAt || change.endAt ? place(id, change.startAt ?? spec.startAt, change.endAt ?? spec.endAt, [spec.account.accountName]) : Promise.resolve(undefined)),
+        change.startAt || change.endAt ? place(id, change.startAt ?? spec.startAt, change.endAt ?? spec.endAt, [spec.account.accountName], false, spec.maxDuration) : Promise.resolve(undefined)),
     extend: (id: string, endAt: string) =>
-      raise(id, BroadcastEvents.extend, { endAt }, ['live', ...PRE_START], 'change the end of', (spec) => place(id, spec.startAt, endAt, [spec.account.accountName])),
+      raise(id, BroadcastEvents.extend, { endAt }, ['live', ...PRE_START], 'change the end of', (spec) => place(id, spec.startAt, endAt, [spec.account.accountName], false, spec.maxDuration)),
     stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'stop', undefined, true),
     cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'cancel', undefined, true),
     isTerminal: (phase: BroadcastPhase) => TerminalPhases.includes(phase),

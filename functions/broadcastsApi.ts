@@ -5,7 +5,7 @@ import { BroadcastPhases, type BroadcastPhase, type BroadcastPolicy } from '../c
 import type { MediaAccountRef } from '../contracts/media.js';
 import { BroadcastRoles, type ApiSettings, type BroadcastRole } from '../contracts/settings.js';
 import { durableClientOf } from '../adapters/durableClient.js';
-import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError, CapacityConflictError } from '../adapters/broadcastService.js';
+import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError, BroadcastTooLongError, CapacityConflictError } from '../adapters/broadcastService.js';
 import { CapacityUnavailableError } from '../adapters/capacityLedger.js';
 import { DEFAULT_MAX_DURATION_MS, durationErrors, estimateForWindow } from '../domain/cost.js';
 import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
@@ -51,7 +51,7 @@ export function redactForReader(view: BroadcastView): BroadcastView {
 
 export function createBroadcastHandlers(deps: BroadcastApiDeps) {
   const api: ApiSettings = deps.api ?? { auth: 'key', maxBodyBytes: 64 * 1024, accounts: [deps.defaultAccount] };
-  const capacity = api.capacity ? { accounts: api.capacity, pool: api.accounts } : undefined;
+  const capacity = api.capacity ? { accounts: api.capacity, pool: api.accounts, maxDurationMs: api.maxDurationMs } : undefined;
   const service = (context: InvocationContext) => createBroadcastService(durableClientOf(context), deps.policy, capacity);
   const maxDurationMs = api.maxDurationMs ?? DEFAULT_MAX_DURATION_MS;
   /** `?dryRun=true`: answer what would happen, change nothing. */
@@ -82,6 +82,7 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
         // A capacity conflict is a conflict too (callers such as the calendar treat both alike); here it says more.
         if (error instanceof CapacityConflictError) return problemResponse(capacityProblem(error.message, error.refusals));
         if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+        if (error instanceof BroadcastTooLongError) return problemResponse(validationProblem(error.errors, 'The broadcast is longer than its maximum duration.'));
         if (error instanceof CapacityUnavailableError) return problemResponse(unavailableProblem(error.message));
         if (error instanceof BadContinuationError) return problemResponse(validationProblem([{ field: 'continuationToken', message: error.message }], 'The query is not valid.'));
         throw error;
