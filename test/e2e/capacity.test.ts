@@ -1,8 +1,10 @@
 // Live event quotas, placement, dry run and the runaway cap, through the HTTP API on the fast clock.
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inMinutes, startStack, waitForBroadcast, type Stack } from '../support/stack.js';
 
 let stack: Stack;
+const inSecret = `whsec_${Buffer.from('inbound-secret-for-capacity-tests').toString('base64')}`;
 beforeAll(
   async () =>
     (stack = await startStack({
@@ -11,6 +13,7 @@ beforeAll(
         AMS_LIVE_EVENT_QUOTA: '6',
         // A second account of the pool with one slot (the emulator serves one account: these windows never allocate).
         AMS_ACCOUNTS: JSON.stringify([{ accountName: 'secondams', liveEventQuota: 1 }]),
+        INBOUND_WEBHOOK_SECRETS: JSON.stringify({ crm: inSecret }),
       },
     })),
 );
@@ -68,6 +71,28 @@ describe('quotas', () => {
     // An extension is placed like a create: secondams has room for the longer window.
     const extend = await post('/api/broadcasts/spill-1/extend', { endAt: inMinutes(stack.clock, 3 * 24 * 60 + 90) });
     expect(extend.status).toBe(202); // secondams holds only spill-1 in that window
+  });
+});
+
+describe('inbound webhooks share the placement', () => {
+  const signed = (body: unknown, id: string) => {
+    const payload = JSON.stringify(body);
+    const at = new Date();
+    return { method: 'POST', body: payload, headers: { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(inSecret).sign(id, at, payload) } };
+  };
+  it('fills every account of the pool, then answers 409 with the capacity problem; an over-long window is 400', async () => {
+    const startAt = inMinutes(stack.clock, 30 * 24 * 60);
+    const endAt = inMinutes(stack.clock, 30 * 24 * 60 + 60);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const res = await stack.api('/api/webhooks/in/crm', signed({ type: 'broadcast.create', data: { id: `crm-${i}`, startAt, endAt } }, `msg_${i}`));
+      statuses.push(res.status);
+      if (i === 7) expect(((await res.json()) as { type: string }).type).toMatch(/capacity$/);
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202, 202, 409]); // 6 on the default account, 1 on secondams
+    const long = await stack.api('/api/webhooks/in/crm', signed({ type: 'broadcast.create', data: { id: 'crm-long', startAt: inMinutes(stack.clock, 40 * 24 * 60), endAt: inMinutes(stack.clock, 40 * 24 * 60 + 13 * 60) } }, 'msg_long'));
+    expect(long.status).toBe(400);
+    expect(JSON.stringify(await long.json())).toContain('/data/endAt');
   });
 });
 
