@@ -103,13 +103,17 @@ export interface CostEstimate {
   estimate: { standbyMinutes: number; runningMinutes: number; cost: number; currency: string; ratePerHour: { standby: number; running: number } };
 }
 
-/** What a broadcast would bill: StandBy from the planned allocation to the start, Running from the start to the end. */
+/**
+ * What a broadcast would bill, on the safe side: StandBy from the planned allocate request to the planned start
+ * request (the allocation itself is not billed, so this over-counts by it), Running from the start request to the end
+ * (over-counting the start-up).
+ */
 export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'>, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = defaultStartupProfile): CostEstimate {
   const start = Date.parse(spec.startAt);
   const end = Date.parse(spec.endAt);
   const plan = planStartup(start, profile, policy.preRollMarginMs);
-  const standbyMinutes = (start - plan.allocateAt - profile.allocateMs) / 60_000;
-  const runningMinutes = (end - start) / 60_000;
+  const standbyMinutes = (plan.startAt - plan.allocateAt) / 60_000;
+  const runningMinutes = (end - plan.startAt) / 60_000;
   const running = rates.running[spec.liveEvent.encoding.type];
   const cost = Math.round(((standbyMinutes * rates.standby + runningMinutes * running) / 60) * 100) / 100;
   return {

@@ -70,9 +70,9 @@ describe('runaway cap and estimates', () => {
     const e = estimateForWindow({ startAt: '2030-01-01T10:00:00Z', endAt: '2030-01-01T11:00:00Z', liveEvent: { encoding: { type: 'PassthroughStandard' } } as never }, { graceMs: 0, pollIntervalMs: 2000, preRollMarginMs: 0 });
     expect(e.plannedAllocateAt).toBe('2030-01-01T09:53:00.000Z');
     expect(e.plannedStartAt).toBe('2030-01-01T09:58:00.000Z');
-    expect(e.estimate.runningMinutes).toBe(60);
-    expect(e.estimate.standbyMinutes).toBe(2);
-    expect(e.estimate.cost).toBeCloseTo(1.584 + (2 / 60) * 0.132, 2);
+    expect(e.estimate.runningMinutes).toBe(62);
+    expect(e.estimate.standbyMinutes).toBe(5);
+    expect(e.estimate.cost).toBeCloseTo((62 / 60) * 1.584 + (5 / 60) * 0.132, 2);
   });
 });
 
