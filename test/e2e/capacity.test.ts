@@ -136,6 +136,22 @@ describe('dry run', () => {
   });
 });
 
+describe('the ledger', () => {
+  it('keeps its reservations across continue-as-new (every 200 requests)', async () => {
+    const startAt = inMinutes(stack.clock, 50 * 24 * 60);
+    const endAt = inMinutes(stack.clock, 50 * 24 * 60 + 60);
+    const held = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/broadcasts', { id: `ledger-${i}`, startAt, endAt, account: 'broadcastams' })));
+    expect(held.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    for (let batch = 0; batch < 21; batch++) {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' })));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+    }
+    const ledger = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: { reservations: number } };
+    expect(ledger.runtimeStatus).toBe('Running');
+    expect((await post('/api/broadcasts', { id: 'ledger-7', startAt, endAt, account: 'broadcastams' })).status).toBe(409);
+  });
+});
+
 describe('runaway cap', () => {
   it('refuses windows and extensions past the maximum duration, naming the field', async () => {
     const long = await post('/api/broadcasts', { startAt: inMinutes(stack.clock, 20 * 24 * 60), endAt: inMinutes(stack.clock, 20 * 24 * 60 + 13 * 60) });
