@@ -274,9 +274,9 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
       raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change', (spec) =>
         change.startAt || change.endAt ? place(id, change.startAt ?? spec.startAt, change.endAt ?? spec.endAt, [spec.account.accountName], false, spec.maxDuration) : Promise.resolve(undefined)),
     extend: (id: string, endAt: string) =>
-      raise(id, BroadcastEvents.extend, { endAt }, ['live', ...PRE_START], 'change the end of', (spec) => place(id, spec.startAt, endAt, [spec.account.accountName], false, spec.maxDuration)),
-    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'stop', undefined, true),
-    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'live'], 'cancel', undefined, true),
+      raise(id, BroadcastEvents.extend, { endAt }, ['live', 'awaiting_encoder', ...PRE_START], 'change the end of', (spec) => place(id, spec.startAt, endAt, [spec.account.accountName], false, spec.maxDuration)),
+    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'stop', undefined, true),
+    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'cancel', undefined, true),
     isTerminal: (phase: BroadcastPhase) => TerminalPhases.includes(phase),
   };
 }

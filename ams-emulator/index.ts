@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { createArmRouter, DEFAULT_PAGE_SIZE } from './armRouter.js';
+import { EncoderSimulator, type ControlResult, type DeliveryRecord, type EventSubscription } from './encoders.js';
+import { liveEventJson } from './representation.js';
 import { loadOrCreateCertificate } from './certificate.js';
 import { parseErrorShapes, type ErrorShapes } from './errorShapes.js';
 import { FaultController, type FaultRule } from './faults.js';
@@ -20,6 +22,7 @@ import { resolveTimings, seededRandom, type Timings } from './timings.js';
 import { issueToken, openIdConfiguration, verifyToken } from './tokens.js';
 
 export type { FaultRule, FaultKind } from './faults.js';
+export type { DeliveryOptions, DeliveryRecord, EventSchema, EventSubscription } from './encoders.js';
 export type { Timings } from './timings.js';
 export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
 export { busyShapes, wrongStateShapes } from './errorShapes.js';
@@ -62,6 +65,20 @@ export interface AmsEmulator {
    */
   resolvePlayback(path: string): ReturnType<MediaAccount['resolvePlayback']>;
   liveEventStates(): Record<string, string>;
+  /**
+   * The account's Event Grid system topic: one event subscription (validated by handshake on `subscribe`; also
+   * `PUT|DELETE /_emulator/event-subscription`) and its delivery log (`GET /_emulator/event-deliveries`).
+   */
+  eventGrid: { subscribe(subscription: EventSubscription): Promise<ControlResult>; unsubscribe(): void; deliveries(): DeliveryRecord[]; topic: string };
+  /**
+   * Simulated encoders (`POST /_emulator/encoders/{liveEventName}/connect|disconnect|heartbeat`): accepted only while
+   * the live event is Running; each publishes the AMS events to the subscription. Answers `{ status, body }`.
+   */
+  encoders: {
+    connect(name: string, body?: Parameters<EncoderSimulator['connect']>[1]): ControlResult;
+    disconnect(name: string, body?: Parameters<EncoderSimulator['disconnect']>[1]): ControlResult;
+    heartbeat(name: string, body?: Parameters<EncoderSimulator['heartbeat']>[1]): ControlResult;
+  };
   /** Issues a token as the token endpoint would (for tests using a static credential). */
   token(): string;
   reset(): void;
@@ -94,6 +111,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   const routerOptions = { retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize };
   let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
   let route = createArmRouter(account, faults, routerOptions);
+  const encoders = new EncoderSimulator(() => identity, clock, (name) => {
+    account.settle();
+    const record = Object.values(state.liveEvents).find((e) => e.name.toLowerCase() === name.toLowerCase());
+    if (!record) return undefined;
+    const json = liveEventJson(identity, record) as { properties?: { input?: { endpoints?: Array<{ url?: string }> } } };
+    return { state: record.resourceState, ingestUrl: json.properties?.input?.endpoints?.[0]?.url };
+  });
 
   const persist = () => {
     if (!stateFile) return;
@@ -125,7 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       const resolved = account.resolvePlayback(decodeURIComponent(url.pathname.slice('/_emulator/streaming'.length)));
       return resolved ? send(200, resolved) : send(404, { error: { code: 'NotFound', message: 'No manifest at this playback path.' } });
     }
-    if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', path.slice('/_emulator/'.length), text, send);
+    if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', url.pathname.slice('/_emulator/'.length), text, send);
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openId && req.method === 'GET') return send(200, openIdConfiguration(origin, openId[1] ?? 'common'));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
@@ -159,7 +183,36 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     send(response.status, response.body, response.headers);
   }
 
-  function controlPlane(method: string, path: string, text: string, send: (status: number, body: unknown) => void): void {
+  async function controlPlane(method: string, rawPath: string, text: string, send: (status: number, body: unknown) => void): Promise<void> {
+    const path = rawPath.toLowerCase();
+    const encoder = /^encoders\/([^/]+)\/(connect|disconnect|heartbeat)$/i.exec(rawPath);
+    if (encoder && method === 'POST') {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text || '{}') as Record<string, unknown>;
+      } catch {
+        return send(400, { error: { code: 'InvalidRequestContent', message: 'The body must be JSON.' } });
+      }
+      const name = decodeURIComponent(encoder[1] as string);
+      const action = (encoder[2] as string).toLowerCase() as 'connect' | 'disconnect' | 'heartbeat';
+      const result = encoders[action](name, body);
+      return send(result.status, result.body);
+    }
+    if (path === 'event-subscription' && method === 'PUT') {
+      let body: EventSubscription;
+      try {
+        body = JSON.parse(text || '{}') as EventSubscription;
+      } catch {
+        return send(400, { error: { code: 'InvalidRequestContent', message: 'The body must be JSON.' } });
+      }
+      const result = await encoders.subscribe({ url: String(body.url ?? ''), schema: body.schema ?? 'EventGridSchema', maxAttempts: body.maxAttempts });
+      return send(result.status, result.body);
+    }
+    if (path === 'event-subscription' && method === 'DELETE') {
+      encoders.unsubscribe();
+      return send(200, { deleted: true });
+    }
+    if (path === 'event-deliveries' && method === 'GET') return send(200, encoders.deliveries());
     if (path === 'faults' && method === 'GET') return send(200, faults.list());
     if (path === 'error-shapes' && method === 'GET') return send(200, shapes);
     if (path === 'error-shapes' && method === 'PUT') {
@@ -244,8 +297,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       account.settle();
       return Object.fromEntries(Object.values(state.liveEvents).map((e) => [e.name, e.resourceState]));
     },
+    eventGrid: {
+      subscribe: (subscription) => encoders.subscribe(subscription),
+      unsubscribe: () => encoders.unsubscribe(),
+      deliveries: () => encoders.deliveries(),
+      get topic() {
+        return encoders.topic;
+      },
+    },
+    encoders: {
+      connect: (name, body = {}) => encoders.connect(name, body),
+      disconnect: (name, body = {}) => encoders.disconnect(name, body),
+      heartbeat: (name, body = {}) => encoders.heartbeat(name, body),
+    },
     token: () => issueToken(state.tokenSecret, 'test', Date.now()),
     reset() {
+      encoders.reset();
       const secret = state.tokenSecret;
       state = { ...emptyState(), tokenSecret: secret };
       account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
@@ -253,6 +320,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       persist();
     },
     async close() {
+      encoders.close();
       account.settle();
       persist();
       server.closeAllConnections();

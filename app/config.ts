@@ -27,6 +27,9 @@ const schema = z.object({
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
   /** Safety margin added to the measured start-up durations. */
   BROADCAST_PREROLL_MARGIN: isoDuration.default('PT2S'),
+  /** Lead times of `broadcast.starting_soon` / `broadcast.ending_soon` (PT0S = not sent, the default). */
+  BROADCAST_STARTING_SOON_LEAD: isoDuration.default('PT0S'),
+  BROADCAST_ENDING_SOON_LEAD: isoDuration.default('PT0S'),
   /** Further accounts requests may name, JSON: [{"accountName":"x","resourceGroup":"rg"}] (same subscription). */
   AMS_ACCOUNTS: z.string().optional(),
   /** Live events the default account may hold at once (AMS default 5); AMS_ACCOUNTS entries carry their own. */
@@ -132,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
       maxDurationMs: ms(s.BROADCAST_MAX_DURATION),
       rates: parseRates(s.BROADCAST_RATES),
+      startingSoonLeadMs: ms(s.BROADCAST_STARTING_SOON_LEAD),
+      endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
     },
     api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },

@@ -4,8 +4,10 @@ import { registerBroadcastApiFunctions } from './registerBroadcastApi.js';
 import { registerBroadcastFunctions } from './registerBroadcasts.js';
 import { registerDashboardFunctions } from './registerDashboard.js';
 import { registerIntegrationFunctions } from './registerIntegrations.js';
+import { registerMediaEventFunctions } from './registerMediaEvents.js';
 
 registerBroadcastFunctions();
 registerBroadcastApiFunctions();
 registerIntegrationFunctions();
 registerDashboardFunctions();
+registerMediaEventFunctions();

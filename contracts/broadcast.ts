@@ -1,3 +1,4 @@
+import type { EncoderPolicy, EncoderStatus } from './encoder.js';
 import type { MediaAccountRef } from './media.js';
 
 /** Where a broadcast is in its life. Shown as the orchestration's custom status and by the API. */
@@ -6,6 +7,7 @@ export const BroadcastPhases = [
   'allocating', // live event created, allocate (StandBy) in progress
   'standby', // allocated, waiting to start
   'starting', // start in progress
+  'awaiting_encoder', // Running (ingest open), startOn "encoder": recording begins when an encoder connects
   'live', // Running, recording into the asset
   'stopping', // deleting the output, stopping the live event
   'cleaning_up', // deleting the live event
@@ -63,6 +65,10 @@ export interface BroadcastSpec {
   maxDuration?: string;
   /** Who created it: the API, a calendar feed (UID + occurrence) or an inbound webhook. */
   origin: { kind: 'api' | 'calendar' | 'webhook'; ref?: string };
+  /** When recording begins (default `schedule`); see EncoderPolicy. */
+  startOn?: EncoderPolicy['startOn'];
+  /** Stop when no encoder has been connected for the reconnect window while live; absent = off. */
+  idleStop?: EncoderPolicy['idleStop'];
 }
 
 /** External events the orchestration waits for (names are the durable event names). */
@@ -71,6 +77,8 @@ export const BroadcastEvents = {
   extend: 'Extend',
   cancel: 'Cancel',
   reschedule: 'Reschedule',
+  /** An AMS live event event forwarded by the Event Grid trigger (data: MediaEventNotice). */
+  encoder: 'EncoderEvent',
 } as const;
 export interface StopNowEvent { reason?: string }
 export interface ExtendEvent { endAt: string }
@@ -113,6 +121,10 @@ export interface BroadcastStatus {
   measured?: { allocateMs?: number; startMs?: number; timerLatenessMs?: number };
   /** Every live event state the orchestration saw, with when AMS says it began (at most a dozen entries). */
   liveEventStates?: Array<{ state: string; since: string }>;
+  /** The encoder as AMS reports it through Event Grid (bounded; no per-heartbeat history). */
+  encoder?: EncoderStatus;
+  /** startOn "encoder": how long the live event ran without an encoder before recording began (or until it stopped). */
+  idleBeforeRecordingMs?: number;
 }
 
 /** Operational settings the orchestration needs (it cannot read configuration itself: it must stay deterministic). */
@@ -121,6 +133,9 @@ export interface BroadcastPolicy {
   graceMs: number;
   pollIntervalMs: number;
   preRollMarginMs: number;
+  /** `broadcast.starting_soon` / `broadcast.ending_soon` this long before the start / end (0 = not sent). */
+  startingSoonLeadMs?: number;
+  endingSoonLeadMs?: number;
   /** Runaway cap (BROADCAST_MAX_DURATION): a live broadcast stops at its actual start plus this at the latest. */
   maxDurationMs?: number;
   /** Live event rates the broadcast's cost is computed with (BROADCAST_RATES over the defaults in domain/cost.ts). */

@@ -4,6 +4,10 @@ export const LifecycleEventTypes = [
   'broadcast.allocated',
   'broadcast.ready',
   'broadcast.live',
+  'broadcast.starting_soon', // the lead time (BROADCAST_STARTING_SOON_LEAD) before the start
+  'broadcast.ending_soon', // the lead time (BROADCAST_ENDING_SOON_LEAD) before the end
+  'broadcast.encoder_connected', // data: encoderIp, at
+  'broadcast.encoder_disconnected', // data: resultCode, at
   'broadcast.recording_available',
   'broadcast.ended',
   'broadcast.failed',

@@ -11,10 +11,10 @@ const refreshMs = Math.min(60_000, Math.max(500, Number(params.get('refresh') ||
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-const PHASES = ['scheduled', 'allocating', 'standby', 'starting', 'live', 'stopping', 'cleaning_up', 'ended', 'cancelled', 'failed'];
+const PHASES = ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live', 'stopping', 'cleaning_up', 'ended', 'cancelled', 'failed'];
 const TERMINAL = ['ended', 'cancelled', 'failed'];
 const PRE_START = ['scheduled', 'allocating', 'standby'];
-const ACTIVE = ['scheduled', 'allocating', 'standby', 'starting', 'live'];
+const ACTIVE = ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'];
 const phaseLabel = (p) => (p || 'unknown').replace('_', ' ');
 
 // ---- function key --------------------------------------------------------------------------------

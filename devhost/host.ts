@@ -15,6 +15,7 @@ import { parseTimeSpan } from './timeSpan.js';
 import { DurableStore } from './engine/store.js';
 import { loadFunctionApp, type FunctionApp } from './worker/functionApp.js';
 import { installFunctionsCore } from './worker/functionsCore.js';
+import { createEventGridWebhook } from './worker/eventGridTriggers.js';
 import { createHttpTriggerRouter, DEFAULT_MAX_BODY_BYTES, sendProblem } from './worker/httpTriggers.js';
 import { startTimerTriggers } from './worker/timerTriggers.js';
 
@@ -31,7 +32,7 @@ export interface HostOptions {
   /**
    * App settings, published to process.env before the app loads. Host settings read here:
    * DEVHOST_FUNCTION_KEY, DEVHOST_MASTER_KEY, DEVHOST_SYSTEM_KEY (durabletask_extension key; random
-   * and kept in the database when unset), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
+   * and kept in the database when unset), DEVHOST_EVENTGRID_KEY (eventgrid_extension key; likewise), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
    * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, default 100 MB as in Azure).
    */
   settings?: Record<string, string>;
@@ -47,6 +48,10 @@ export interface LocalHost {
   functionKey: string;
   /** The `durabletask_extension` system key the /runtime/webhooks/durabletask routes require. */
   systemKey: string;
+  /** The `eventgrid_extension` system key `/runtime/webhooks/eventgrid` requires. */
+  eventGridKey: string;
+  /** The webhook URL (with key) an Event Grid subscription would use for one Event Grid trigger. */
+  eventGridWebhookUrl(functionName: string): string;
   /** Base URL of the loopback RPC listener DurableClient uses (ends in /durabletask/). */
   rpcBaseUrl: string;
   close(): Promise<void>;
@@ -85,6 +90,7 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   const store = new DurableStore(options.dbFile);
   // Kept with the durable state, as Azure keeps host keys in storage: links survive a restart.
   const systemKey = setting('DEVHOST_SYSTEM_KEY') ?? store.secret('durabletask_extension', () => randomBytes(32).toString('base64url'));
+  const eventGridKey = setting('DEVHOST_EVENTGRID_KEY') ?? store.secret('eventgrid_extension', () => randomBytes(32).toString('base64url'));
   const engine = new DurableEngine({
     store,
     app,
@@ -115,8 +121,10 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
     maxBodyBytes,
   });
 
+  const eventGrid = createEventGridWebhook(app, { systemKey: eventGridKey, masterKey: api.masterKey, maxBodyBytes });
+
   // The public port: HTTP triggers and the key-protected webhook routes.
-  const server = await listen(options.port ?? 0, clock, async (req, res) => (await webhooks(req, res)) || (await triggers(req, res)));
+  const server = await listen(options.port ?? 0, clock, async (req, res) => (await webhooks(req, res)) || (await eventGrid(req, res)) || (await triggers(req, res)));
   // The extension's loopback RPC listener (LocalHttpListener, 127.0.0.1:17071 in Azure): DurableClient only.
   const rpcServer = await listen(Number(setting('DEVHOST_RPC_PORT') ?? '0'), clock, rpc);
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -131,6 +139,8 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
     engine,
     functionKey,
     systemKey,
+    eventGridKey,
+    eventGridWebhookUrl: (functionName) => `${baseUrl}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(functionName)}&code=${encodeURIComponent(eventGridKey)}`,
     rpcBaseUrl,
     async close() {
       timers.stop();

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock/clock.js';
-import { startEmulator, type AmsEmulator, type EmulatorOptions, type Timings } from '../ams-emulator/index.js';
+import { startEmulator, type AmsEmulator, type EmulatorOptions, type EventSchema, type Timings } from '../ams-emulator/index.js';
 import { startHost, type LocalHost } from './host.js';
 
 export interface LocalStackOptions {
@@ -23,6 +23,11 @@ export interface LocalStackOptions {
   /** How the emulator refuses invalid transitions and busy live events; items per list page. */
   errorShapes?: EmulatorOptions['errorShapes'];
   pageSize?: number;
+  /**
+   * Schema of the emulated account's Event Grid subscription to the app's Event Grid trigger (the host's webhook URL
+   * with its `eventgrid_extension` key); default `EventGridSchema`; `none` = no subscription.
+   */
+  eventSchema?: EventSchema | 'none';
 }
 
 export interface LocalStack {
@@ -69,6 +74,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     port: options.hostPort ?? 0,
     settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...options.settings },
   });
+  // As an Event Grid subscription on the account's system topic would: validated by handshake before any delivery.
+  const eventTrigger = host.app.functions.find((fn) => fn.trigger.type.toLowerCase() === 'eventgridtrigger');
+  if (eventTrigger && options.eventSchema !== 'none') {
+    const subscribed = await emulator.eventGrid.subscribe({ url: host.eventGridWebhookUrl(eventTrigger.name), schema: options.eventSchema ?? 'EventGridSchema' });
+    if (subscribed.status !== 200) {
+      await host.close();
+      await emulator.close();
+      throw new Error(`the emulator could not subscribe ${eventTrigger.name} to its events: ${JSON.stringify(subscribed.body)}`);
+    }
+  }
   return {
     host,
     emulator,

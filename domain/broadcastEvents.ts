@@ -5,20 +5,12 @@
  */
 import { z } from 'zod';
 import type { BroadcastSpec, RescheduleEvent } from '../contracts/broadcast.js';
-import { liveEventSettingsSchema, recordingSettingsSchema } from './broadcastRequest.js';
+import { changeFieldsSchema, liveEventSettingsSchema } from './broadcastRequest.js';
 
 const MAX_BROADCAST_MS = 24 * 3600_000;
 const instant = z.iso.datetime({ offset: true });
 
-const rescheduleSchema = z
-  .object({
-    title: z.string().min(1).max(200).optional(),
-    startAt: instant.optional(),
-    endAt: instant.optional(),
-    liveEvent: z.record(z.string(), z.unknown()).optional(),
-    recording: recordingSettingsSchema.optional(),
-  })
-  .strict();
+const rescheduleSchema = changeFieldsSchema;
 const extendSchema = z.object({ endAt: instant }).strict();
 
 /** `note`: something the orchestration should record about an accepted event (e.g. an end limited to the cap). */

@@ -78,6 +78,12 @@ export const broadcastIdPattern = /^[a-z0-9][a-z0-9-]{0,27}[a-z0-9]$|^[a-z0-9]$/
 export const BROADCAST_ID_RULE = '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen';
 export const isBroadcastId = (value: unknown): value is string => typeof value === 'string' && broadcastIdPattern.test(value);
 
+/** Encoder-driven behaviour (see contracts/encoder.ts): both optional; idle stop is off unless given. */
+const encoderPolicyFields = {
+  startOn: z.enum(['schedule', 'encoder']).optional(),
+  idleStop: z.object({ reconnectWindowSeconds: z.number().int('must be a whole number of seconds').min(0).max(1800) }).strict().optional(),
+};
+
 export const createBroadcastSchema = z
   .object({
     id: z.string().regex(broadcastIdPattern, BROADCAST_ID_RULE).optional(),
@@ -90,6 +96,7 @@ export const createBroadcastSchema = z
     keepLiveEvent: z.boolean().default(false),
     /** Checked against the BROADCAST_MAX_DURATION setting by the API (domain/cost.ts durationErrors). */
     maxDuration: isoDuration(60_000, 7 * 24 * 3600_000, 'PT1M and P7D').optional(),
+    ...encoderPolicyFields,
   })
   .strict();
 
@@ -139,11 +146,14 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
       keepLiveEvent: r.keepLiveEvent,
       ...(r.maxDuration ? { maxDuration: r.maxDuration } : {}),
       origin: context.origin ?? { kind: 'api' },
+      ...(r.startOn ? { startOn: r.startOn } : {}),
+      ...(r.idleStop ? { idleStop: r.idleStop } : {}),
     },
   };
 }
 
-export const changeBroadcastSchema = z
+/** The fields a change (PATCH, or a Reschedule event) may carry; liveEvent is merged and validated against the spec. */
+export const changeFieldsSchema = z
   .object({
     title: z.string().min(1).max(200).optional(),
     startAt: instant.optional(),
@@ -151,7 +161,9 @@ export const changeBroadcastSchema = z
     liveEvent: z.record(z.string(), z.unknown()).optional(),
     recording: recordingSettingsSchema.optional(),
   })
-  .strict()
+  .strict();
+
+export const changeBroadcastSchema = changeFieldsSchema
   .refine((c) => Object.keys(c).length > 0, { message: 'nothing to change', path: [] });
 
 /** A change before start: new times and/or settings, validated against the current spec. */

@@ -17,6 +17,11 @@ export interface BroadcastView {
   error?: BroadcastStatus['error'];
   /** Billed so far (from the live event states the orchestration saw) and the estimate for the whole window. */
   billing: BilledSoFar & { estimatedStandbyMinutes: number; estimatedRunningMinutes: number; estimatedCost: number };
+  /** Encoder-driven settings and what AMS reported about the encoder (Event Grid). */
+  startOn: 'schedule' | 'encoder';
+  idleStop?: BroadcastOrchestrationInput['spec']['idleStop'];
+  encoder?: Omit<NonNullable<BroadcastStatus['encoder']>, 'recentIds'>;
+  idleBeforeRecordingMs?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -64,6 +69,10 @@ export function toBroadcastView(instance: InstanceStatus, nowMs?: number): Broad
     timeline: status?.timeline ?? [],
     error: status?.error ?? (instance.runtimeStatus === 'Failed' ? { code: 'OrchestrationFailed', message: String(instance.output) } : undefined),
     billing: { ...soFar, estimatedStandbyMinutes: estimate.standbyMinutes, estimatedRunningMinutes: estimate.runningMinutes, estimatedCost: estimate.cost },
+    startOn: spec.startOn ?? 'schedule',
+    idleStop: spec.idleStop,
+    encoder: status?.encoder ? (({ recentIds: _ids, ...shown }) => shown)(status.encoder) : undefined,
+    idleBeforeRecordingMs: status?.idleBeforeRecordingMs,
     createdAt: iso(instance.createdTime),
     updatedAt: iso(instance.lastUpdatedTime),
   };

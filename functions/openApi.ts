@@ -137,6 +137,18 @@ export function openApiDocument(): Record<string, unknown> {
             recording: { type: 'object', properties: { assetName: { type: 'string' }, playbackPaths: { type: 'array', items: { type: 'string' } } } },
             timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, phase: { type: 'string' }, note: { type: 'string' } } } },
             billing: { $ref: '#/components/schemas/Billing' },
+            startOn: { type: 'string', enum: ['schedule', 'encoder'] },
+            idleStop: { type: 'object', properties: { reconnectWindowSeconds: { type: 'integer', minimum: 0, maximum: 1800 } } },
+            encoder: {
+              type: 'object',
+              description: 'The encoder as AMS reports it through Event Grid (bounded: no per-heartbeat history)',
+              properties: {
+                connected: { type: 'boolean' }, connectedAt: { type: 'string', format: 'date-time' }, disconnectedAt: { type: 'string', format: 'date-time' },
+                encoderIp: { type: 'string' }, lastResultCode: { type: 'string' }, lastHeartbeatAt: { type: 'string', format: 'date-time' },
+                incomingBitrate: { type: 'number' }, healthy: { type: 'boolean' }, events: { type: 'integer' }, problems: { type: 'integer' }, foreign: { type: 'integer' },
+              },
+            },
+            idleBeforeRecordingMs: { type: 'integer', description: 'startOn encoder: time Running without an encoder before recording began' },
           },
         },
         Billing: {

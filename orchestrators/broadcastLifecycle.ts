@@ -26,6 +26,7 @@ import {
 import { publishNotificationActivity, type LifecycleEventType, type LifecycleNotification } from '../contracts/notifications.js';
 import { parseExtendEvent, parseRescheduleEvent } from '../domain/broadcastEvents.js';
 import { appendTimeline } from '../domain/broadcastStatus.js';
+import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup } from '../domain/schedule.js';
@@ -120,12 +121,25 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     return undefined;
   };
 
+  // "starting soon" / "ending soon" notices are sent from whichever wait covers their time (keys of the sent ones).
+  const sentSoon: string[] = [];
+  const soonNotice = () =>
+    nextSoonNotice(now(), spec, { startingMs: policy.startingSoonLeadMs, endingMs: policy.endingSoonLeadMs }, sentSoon);
+  function* sendDueSoonNotices(): Step<void> {
+    for (let due = soonNotice(); due && due.atMs <= now(); due = soonNotice()) {
+      sentSoon.push(due.key);
+      yield* publish(due.type);
+    }
+  }
+
   /** Waits until `untilMs` unless one of the commands `names` arrives first; timers of at most 3 days, re-armed. */
   function* waitUntil(untilMs: number, names: readonly string[]): Step<Woken> {
     for (;;) {
       const command = arrived(names);
       if (command) return { command };
-      const fireAt = nextTimerAt(now(), untilMs);
+      yield* sendDueSoonNotices();
+      const soon = soonNotice()?.atMs ?? Number.POSITIVE_INFINITY;
+      const fireAt = nextTimerAt(now(), Math.min(untilMs, soon));
       const timer = ctx.df.createTimer(new Date(fireAt));
       const winner = (yield ctx.df.Task.any([timer, ...names.map(waiterFor)])) as Task;
       if (winner !== timer) timer.cancel();
@@ -159,6 +173,10 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   const interruptions: readonly string[] = [BroadcastEvents.cancel, BroadcastEvents.stopNow];
   const commands: readonly string[] = [...interruptions, BroadcastEvents.reschedule, BroadcastEvents.extend];
+  /** Once the live event is Running, encoder events (Event Grid) are waited for too. */
+  const liveCommands: readonly string[] = [...commands, BroadcastEvents.encoder];
+  /** When the live event became Running: idle time counts from here (or from the last disconnect). */
+  let liveSince = Number.POSITIVE_INFINITY;
   /** Cancel or StopNow before the broadcast is live ends it. */
   const interrupt = (command: Command, when: string): never => {
     if (command.event === BroadcastEvents.cancel) throw new Interrupted('cancelled', `cancelled ${when}`);
@@ -272,7 +290,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* driveTo('Stopped', costDeadline(ms(spec.endAt), 0), true);
   }
 
-  /** Starts the live event so it is Running at the start, and records into the asset. */
+  /** Starts the live event so it is Running at the start (ingest open), and records into the asset. */
   function* goLive(): Step<RecordingRef> {
     setPhase('starting');
     const startFrom = now();
@@ -280,6 +298,9 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     status.measured = { ...status.measured, startMs: now() - startFrom };
     status.ingestUrls = running.ingestUrls;
     status.previewUrls = running.previewUrls;
+    liveSince = now();
+    waiterFor(BroadcastEvents.encoder); // AMS reports encoders only from Running on
+    if (!shouldStartRecording(spec.startOn, status.encoder)) yield* awaitEncoder();
     const recorded = yield* call<RecordingRef>(MediaActivities.ensureRecording, {
       ...ref(), broadcastId: spec.id, liveOutputName: `rec-${liveEventName}`.slice(0, 256), recording: spec.recording,
     });
@@ -287,19 +308,75 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     return recorded;
   }
 
-  /** Live until the end (which may move), a stop or a cancel. */
+  /** Applies an encoder event to the status; a connect or disconnect is noted and notified. */
+  function* onEncoderEvent(data: unknown): Step<void> {
+    const notice = checkEncoderNotice(data);
+    if (!notice || notice.liveEventName !== liveEventName) return;
+    const current = status.encoder ?? emptyEncoderStatus();
+    if (notice.account.accountName !== spec.account.accountName || notice.account.resourceGroup.toLowerCase() !== spec.account.resourceGroup.toLowerCase()) {
+      status.encoder = { ...current, foreign: (current.foreign ?? 0) + 1 };
+      return;
+    }
+    const result = applyEncoderEvent(current, notice);
+    if (!result.applied) return;
+    status.encoder = result.status;
+    if (result.transition) note(status.phase, `encoder ${result.transition}`);
+    ctx.df.setCustomStatus(status);
+    if (result.transition === 'connected') yield* publish('broadcast.encoder_connected', { liveEventName, encoderIp: notice.encoderIp, at: notice.time });
+    if (result.transition === 'disconnected') yield* publish('broadcast.encoder_disconnected', { liveEventName, resultCode: notice.resultCode, at: notice.time });
+  }
+
+  /** When an idle stop is due, or undefined (no window, or an encoder is connected). */
+  const idleAt = () => idleStopAt(status.encoder, liveSince, spec.idleStop?.reconnectWindowSeconds);
+
+  /**
+   * startOn "encoder": the live event is Running (AMS accepts ingest only then) and recording waits for an encoder.
+   * Ends the broadcast at the end, on an idle stop, a stop or a cancel; the time without an encoder is reported.
+   */
+  function* awaitEncoder(): Step<void> {
+    setPhase('awaiting_encoder');
+    const from = now();
+    try {
+      for (;;) {
+        if (shouldStartRecording(spec.startOn, status.encoder)) return;
+        const idle = idleAt();
+        const woken = yield* waitUntil(Math.min(ms(spec.endAt), idle ?? Number.POSITIVE_INFINITY), liveCommands);
+        if (!woken.command) {
+          const why = idle !== undefined && idle < ms(spec.endAt) ? `idle stop: no encoder for ${spec.idleStop?.reconnectWindowSeconds} s` : 'no encoder connected before the end';
+          note(status.phase, why);
+          throw new Interrupted('ended', why);
+        }
+        if (woken.command.event === BroadcastEvents.encoder) yield* onEncoderEvent(woken.command.data);
+        else if (interruptions.includes(woken.command.event)) interrupt(woken.command, 'while waiting for the encoder');
+        else {
+          yield* applyChange(woken.command, true);
+          ctx.df.setCustomStatus(status);
+        }
+      }
+    } finally {
+      status.idleBeforeRecordingMs = now() - from;
+    }
+  }
+
+  /** Live until the end (which may move), a stop, a cancel or an idle stop. */
   function* stayLive(): Step<Outcome> {
     // --- runaway cap (issue 12): the live broadcast ends at its actual start plus the cap at the latest.
     // Counted from the actual start, or the scheduled one when it went Running early (by the pre-roll margin).
-    const liveSince = Math.max(now(), ms(spec.startAt));
+    const capFrom = Math.max(now(), ms(spec.startAt));
     const capMs = runawayCapMs(policy.maxDurationMs, spec.maxDuration);
-    const endOf = () => cappedEnd(ms(spec.endAt), liveSince, capMs);
+    const endOf = () => cappedEnd(ms(spec.endAt), capFrom, capMs);
     // --- end runaway cap
     for (;;) {
-      const woken = yield* waitUntil(endOf(), commands);
+      const idle = idleAt();
+      const woken = yield* waitUntil(Math.min(endOf(), idle ?? Number.POSITIVE_INFINITY), liveCommands);
       if (!woken.command) {
-        if (endOf() < ms(spec.endAt)) note('live', 'maximum duration reached');
+        if (idle !== undefined && idle < endOf()) note('live', `idle stop: no encoder for ${spec.idleStop?.reconnectWindowSeconds} s`);
+        else if (endOf() < ms(spec.endAt)) note('live', 'maximum duration reached');
         return 'ended';
+      }
+      if (woken.command.event === BroadcastEvents.encoder) {
+        yield* onEncoderEvent(woken.command.data);
+        continue;
       }
       if (woken.command.event === BroadcastEvents.stopNow) {
         note('live', 'stop requested');
@@ -357,6 +434,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       setPhase('stopping', outcome === 'failed' ? 'compensating after failure' : undefined);
       if (recording) yield* call<void>(MediaActivities.removeLiveOutput, { ...ref(), liveOutputName: recording.liveOutputName });
       yield* driveTo('Stopped', Number.POSITIVE_INFINITY, false, CLEANUP_POLLS);
+      status.encoder = ingestClosed(status.encoder, ctx.df.currentUtcDateTime.toISOString());
       if (recording && spec.recording.streamingPolicyName) {
         const published = yield* call<PublishedRecording>(MediaActivities.publishRecording, {
           account: spec.account, assetName: recording.assetName, locatorName: `loc-${spec.id}`.slice(0, 100), streamingPolicyName: spec.recording.streamingPolicyName,

@@ -195,3 +195,45 @@ describe('timer lateness', () => {
     expect(status(id).measured?.timerLatenessMs).toBe(7_000);
   });
 });
+
+describe('encoder-driven notices', () => {
+  const notices = (id: string) =>
+    history(id)
+      .filter((e) => e.EventType === 4 && e.Name === 'publishNotification')
+      .map((e) => JSON.parse(String(e.Input)) as { type: string; occurredAt: string });
+
+  it('sends starting_soon and ending_soon at their lead times, and ending_soon again when the end moves later', async () => {
+    const t0 = clock.now();
+    const startAt = t0 + 30 * MINUTE;
+    const endAt = t0 + 60 * MINUTE;
+    const id = 'soon-notices';
+    const spec = input(id, startAt, endAt);
+    host.engine.startNew('broadcastLifecycle', `broadcast-${id}`, JSON.stringify({ ...spec, policy: { ...spec.policy, startingSoonLeadMs: 10 * MINUTE, endingSoonLeadMs: 5 * MINUTE } }));
+    await run(`broadcast-${id}`, () => notices(`broadcast-${id}`).some((n) => n.type === 'broadcast.ending_soon'));
+    raise(`broadcast-${id}`, 'Extend', { endAt: iso(endAt + 10 * MINUTE) });
+    await run(`broadcast-${id}`);
+    const sent = notices(`broadcast-${id}`);
+    const at = (type: string) => sent.filter((n) => n.type === type).map((n) => Date.parse(n.occurredAt));
+    expect(at('broadcast.starting_soon')).toEqual([startAt - 10 * MINUTE]);
+    expect(at('broadcast.ending_soon')).toEqual([endAt - 5 * MINUTE, endAt + 5 * MINUTE]);
+    expect(status(`broadcast-${id}`).phase).toBe('ended');
+  });
+
+  it('applies encoder events of its own live event and account only, each once', async () => {
+    const t0 = clock.now();
+    const id = start('encoder-own', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, () => status(id).phase === 'live');
+    const event = { id: 'e1', kind: 'connected', time: iso(clock.now()), liveEventName: 'bc-encoder-own', account: { subscriptionId: 's', resourceGroup: 'rg', accountName: 'a' } };
+    raise(id, 'EncoderEvent', event);
+    raise(id, 'EncoderEvent', event); // redelivered
+    raise(id, 'EncoderEvent', { ...event, id: 'e2', account: { ...event.account, accountName: 'other' } });
+    raise(id, 'EncoderEvent', { ...event, id: 'e3', liveEventName: 'bc-someone-else' });
+    raise(id, 'EncoderEvent', { ...event, id: 'e4', kind: 'disconnected', time: iso(clock.now() - 1_000) }); // older than the connect
+    await settle(id);
+    expect(status(id).encoder).toMatchObject({ connected: true, events: 1, foreign: 1 });
+    expect(notices(id).filter((n) => n.type === 'broadcast.encoder_connected')).toHaveLength(1);
+    expect(notices(id).filter((n) => n.type === 'broadcast.encoder_disconnected')).toHaveLength(0);
+    await run(id);
+    expect(status(id)).toMatchObject({ phase: 'ended', encoder: { connected: false } });
+  });
+});

@@ -26,6 +26,7 @@ export interface StackOptions {
   timings?: Partial<Timings>;
   settings?: Record<string, string>;
   seed?: number;
+  eventSchema?: 'EventGridSchema' | 'CloudEventSchemaV1_0' | 'none';
 }
 
 /** Emulator durations close to real AMS (seconds to a minute), so schedules are exercised realistically. */
@@ -44,6 +45,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     dataDir: mkdtempSync(join(tmpdir(), 'stack-')),
     timings: { ...testTimings, ...options.timings },
     seed: options.seed ?? 7,
+    eventSchema: options.eventSchema,
     settings: { BROADCAST_POLL_INTERVAL: 'PT2S', DEVHOST_QUIET: '1', ...options.settings },
   });
   return {
