@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type * as df from 'durable-functions';
 import { Duration } from 'luxon';
 import { createCalendarFeedReader, createFileFeedCache, defaultFeedCacheDir, type FeedCache, type FeedCacheEntry, type FeedRead, type FeedSource, type FetchLike } from '../adapters/calendarFeed.js';
-import { createBroadcastService } from '../adapters/broadcastService.js';
+import { BroadcastConflictError, BroadcastTooLongError, createBroadcastService, type CapacitySettings } from '../adapters/broadcastService.js';
 import type { CalendarFeedSettings as CalendarFeedConfig } from '../contracts/settings.js';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
@@ -36,6 +36,8 @@ export interface CalendarSyncDeps {
   lookaheadMs: number;
   now: number;
   policy: BroadcastPolicy;
+  /** The pool and its quotas: calendar broadcasts are placed like API ones. */
+  capacity?: CapacitySettings;
   defaultAccount: MediaAccountRef;
   /** Fetch for feeds (the outbound guard wraps it); the global fetch by default. */
   fetch?: FetchLike;
@@ -59,7 +61,7 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
   const reader = createCalendarFeedReader({ fetch: deps.fetch, ...feedSettings(env) });
   const cache = deps.cache ?? createFileFeedCache(defaultFeedCacheDir(env));
   const { notify } = deps;
-  const service = createBroadcastService(deps.client, deps.policy);
+  const service = createBroadcastService(deps.client, deps.policy, deps.capacity);
   const window = { fromMs: deps.now, toMs: deps.now + deps.lookaheadMs, now: deps.now };
   let existing: ExistingCalendarBroadcast[] | undefined;
   const existingBroadcasts = async () => {
@@ -127,7 +129,14 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
         report.errors.push({ ref: occurrence.key, message: spec.errors.map((e) => `${e.field}: ${e.message}`).join('; ') });
         continue;
       }
-      await service.schedule(spec.value);
+      try {
+        await service.schedule(spec.value);
+      } catch (error) {
+        // A full account or a window over the cap: reported for this occurrence, the rest of the feed goes on.
+        if (!(error instanceof BroadcastConflictError || error instanceof BroadcastTooLongError)) throw error;
+        report.errors.push({ ref: occurrence.key, message: error.message.slice(0, 300) });
+        continue;
+      }
       report.created.push(id);
     }
     for (const { id, occurrence } of plan.reschedule) {
@@ -137,7 +146,13 @@ export async function syncCalendars(deps: CalendarSyncDeps): Promise<FeedReport[
         report.errors.push({ ref: occurrence.key, message: change.errors.map((e) => `${e.field}: ${e.message}`).join('; ') });
         continue;
       }
-      await service.reschedule(id, change.value);
+      try {
+        await service.reschedule(id, change.value);
+      } catch (error) {
+        if (!(error instanceof BroadcastConflictError || error instanceof BroadcastTooLongError)) throw error;
+        report.errors.push({ ref: occurrence.key, message: error.message.slice(0, 300) });
+        continue;
+      }
       report.changed.push(id);
     }
     for (const { id } of plan.cancel) {

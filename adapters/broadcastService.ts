@@ -16,10 +16,51 @@ import {
 } from '../contracts/broadcast.js';
 import { isBroadcastId } from '../domain/broadcastRequest.js';
 import { phaseOf, toBroadcastView, type BroadcastView, type InstanceStatus } from '../domain/broadcastView.js';
+import type { FieldError } from '../domain/problem.js';
+import { durationErrors } from '../domain/cost.js';
+import { occupancyWindow, plannedLeadMs, type AccountCapacity, type SlotReservation } from '../domain/capacity.js';
+import type { MediaAccountRef } from '../contracts/media.js';
+import { createCapacityLedgerClient } from './capacityLedger.js';
 import { queryInstances } from './instanceQuery.js';
 
 export class BroadcastNotFoundError extends Error {}
 export class BroadcastConflictError extends Error {}
+/** No account of the pool (or the pinned one) has a free live event slot for the whole window. */
+export class CapacityConflictError extends BroadcastConflictError {
+  constructor(
+    readonly refusals: Array<{ accountName: string; firstExceededAt: string; conflicts: Array<{ broadcastId: string; from: string; to: string }>; conflictCount: number }>,
+  ) {
+    const first = refusals[0];
+    super(
+      first
+        ? `No live event slot for the whole window: on '${first.accountName}' the quota is exceeded from ${first.firstExceededAt} (held by ${first.conflicts.map((c) => c.broadcastId).join(', ')}).`
+        : 'No media account to place the broadcast on.',
+    );
+  }
+}
+
+/** The window is longer than the runaway cap (BROADCAST_MAX_DURATION or the broadcast's maxDuration). */
+export class BroadcastTooLongError extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}
+
+/** Where a broadcast would go: the account and the slot window it would hold. */
+export interface PlacementPlan {
+  accountName: string;
+  from: string;
+  to: string;
+}
+
+/** The pool with its quotas; without it (older callers, tests) no placement is done. */
+export interface CapacitySettings {
+  accounts: AccountCapacity[];
+  pool: MediaAccountRef[];
+  /** Runaway cap every caller's create, reschedule and extend is held to (the API checks it first, naming fields). */
+  maxDurationMs?: number;
+}
+
 /** A continuation token this service did not issue. */
 export class BadContinuationError extends Error {}
 
@@ -41,7 +82,7 @@ export function readBroadcast(instance: InstanceStatus): { ok: true; view: Broad
     return { ok: false, reason: 'its input is not a broadcast spec' };
   }
   try {
-    return { ok: true, view: toBroadcastView(instance) };
+    return { ok: true, view: toBroadcastView(instance, Date.now()) };
   } catch {
     return { ok: false, reason: 'its status cannot be read' };
   }
@@ -70,7 +111,34 @@ export interface ListQuery {
 
 const PRE_START: readonly BroadcastPhase[] = ['scheduled', 'allocating', 'standby'];
 
-export function createBroadcastService(client: df.DurableClient, policy: BroadcastPolicy) {
+export function createBroadcastService(client: df.DurableClient, policy: BroadcastPolicy, capacity?: CapacitySettings) {
+  const ledger = createCapacityLedgerClient(client);
+  const leadMs = plannedLeadMs(policy.preRollMarginMs);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  /**
+   * Holds a slot for the broadcast's whole window on the first account of `candidates` with room (the ledger of
+   * each account decides atomically), or throws CapacityConflictError with every account's refusal.
+   */
+  async function place(broadcastId: string, startAt: string, endAt: string, candidates: readonly string[], dryRun = false, maxDuration?: string): Promise<PlacementPlan | undefined> {
+    if (!capacity) return undefined;
+    const tooLong = capacity.maxDurationMs === undefined ? [] : durationErrors(startAt, endAt, capacity.maxDurationMs, undefined, maxDuration);
+    if (tooLong.length > 0) throw new BroadcastTooLongError(tooLong);
+    const window = occupancyWindow(Date.parse(startAt), Date.parse(endAt), leadMs, policy.graceMs);
+    const refusals: CapacityConflictError['refusals'] = [];
+    for (const accountName of candidates) {
+      const quota = capacity.accounts.find((a) => a.accountName === accountName)?.liveEventQuota;
+      if (quota === undefined) continue;
+      const decision = await ledger.decide(accountName, { kind: 'reserve', broadcastId, ...window, quota, dryRun });
+      if (decision.ok) return { accountName, from: iso(window.from), to: iso(window.to) };
+      const shown = (r: SlotReservation) => ({ broadcastId: r.broadcastId, from: iso(r.from), to: iso(r.to) });
+      refusals.push({ accountName, firstExceededAt: iso(decision.firstExceededAt ?? window.from), conflicts: (decision.conflicts ?? []).map(shown), conflictCount: decision.conflictCount ?? 0 });
+    }
+    throw new CapacityConflictError(refusals);
+  }
+  const release = (spec: BroadcastSpec) => (capacity ? ledger.decide(spec.account.accountName, { kind: 'release', broadcastId: spec.id }).catch(() => undefined) : Promise.resolve(undefined));
+  const candidatesFor = (spec: BroadcastSpec, pinned: boolean) => (pinned || !capacity ? [spec.account.accountName] : capacity.pool.map((a) => a.accountName));
+
   /** The instance named after the broadcast, whatever it holds. */
   async function instance(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
     // Ids reach Durable URLs: anything outside the id charset cannot name a broadcast.
@@ -94,31 +162,52 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
     return status;
   }
 
-  async function raise(id: string, event: string, data: unknown, allowed: readonly BroadcastPhase[], what: string): Promise<BroadcastView> {
+  /** Raises a command after checking the phase; `reserve` first moves the slot (throws when it does not fit); `frees` gives it back after. */
+  async function raise(
+    id: string,
+    event: string,
+    data: unknown,
+    allowed: readonly BroadcastPhase[],
+    what: string,
+    reserve?: (spec: BroadcastSpec) => Promise<unknown>,
+    frees = false,
+  ): Promise<BroadcastView> {
     const status = await require(id);
     const phase = phaseOf(status);
     if (!allowed.includes(phase)) throw new BroadcastConflictError(`Cannot ${what} broadcast '${id}': it is ${phase}.`);
+    const view = toBroadcastView(status);
+    // The current window (after earlier reschedules) is the status's, not the original input's.
+    const spec = { ...(status.input as BroadcastOrchestrationInput).spec, startAt: view.startAt, endAt: view.endAt };
+    if (reserve) await reserve(spec);
     await client.raiseEvent(broadcastInstanceId(id), event, data);
-    return toBroadcastView(status);
+    if (frees) await release(spec);
+    return view;
   }
 
   return {
     /** Idempotent on the id: the same spec again returns the existing broadcast; a different one is a conflict. */
-    async schedule(spec: BroadcastSpec): Promise<{ created: boolean; broadcast: BroadcastView }> {
-      const raw = await instance(spec.id);
+    async schedule(requested: BroadcastSpec, options: { pinned?: boolean } = {}): Promise<{ created: boolean; broadcast: BroadcastView }> {
+      const pinned = options.pinned ?? true;
+      const raw = await instance(requested.id);
       const existing = raw && raw.name === broadcastOrchestrator && readBroadcast(raw).ok ? raw : undefined;
-      if (raw && !existing) throw new BroadcastConflictError(`The id '${spec.id}' is taken by an instance that is not a broadcast.`);
+      if (raw && !existing) throw new BroadcastConflictError(`The id '${requested.id}' is taken by an instance that is not a broadcast.`);
       if (existing) {
-        const same = JSON.stringify({ ...(existing.input as BroadcastOrchestrationInput).spec, origin: undefined }) === JSON.stringify({ ...spec, origin: undefined });
-        if (!same) throw new BroadcastConflictError(`A different broadcast with id '${spec.id}' already exists.`);
+        // An unpinned broadcast may have been placed on another account of the pool than the requested default.
+        const comparable = (s: BroadcastSpec) => JSON.stringify({ ...s, origin: undefined, account: pinned ? s.account : undefined });
+        const same = comparable((existing.input as BroadcastOrchestrationInput).spec) === comparable(requested);
+        if (!same) throw new BroadcastConflictError(`A different broadcast with id '${requested.id}' already exists.`);
         return { created: false, broadcast: toBroadcastView(existing) };
       }
+      const placed = await place(requested.id, requested.startAt, requested.endAt, candidatesFor(requested, pinned), false, requested.maxDuration);
+      const account = placed && capacity?.pool.find((a) => a.accountName === placed.accountName);
+      const spec: BroadcastSpec = account ? { ...requested, account } : requested;
       const input: BroadcastOrchestrationInput = { spec, policy };
       try {
         await client.startNew(broadcastOrchestrator, { instanceId: broadcastInstanceId(spec.id), input });
       } catch (error) {
-        // Lost a race with an identical request: answer with what exists.
-        if (await find(spec.id)) return this.schedule(spec);
+        // Lost a race with an identical request: answer with what exists (its own reservation stands).
+        if (await find(spec.id)) return this.schedule(requested, options);
+        if (placed) await release(spec);
         throw error;
       }
       // What was just written, without reading it back: a new broadcast is scheduled and has no status yet.
@@ -128,7 +217,7 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
 
     async get(id: string): Promise<BroadcastView | undefined> {
       const status = await find(id);
-      return status ? toBroadcastView(status) : undefined;
+      return status ? toBroadcastView(status, Date.now()) : undefined;
     },
 
     async spec(id: string): Promise<{ spec: BroadcastSpec; phase: BroadcastPhase }> {
@@ -172,10 +261,22 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
       return { items, continuationToken: token ? wrapToken(token) : undefined, skipped };
     },
 
-    reschedule: (id: string, change: RescheduleEvent) => raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change'),
-    extend: (id: string, endAt: string) => raise(id, BroadcastEvents.extend, { endAt }, ['live', 'awaiting_encoder', ...PRE_START], 'change the end of'),
-    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'stop'),
-    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'cancel'),
+    /** Where a new broadcast would be placed, without reserving anything (dry run). */
+    plan: (spec: BroadcastSpec, pinned: boolean) => place(spec.id, spec.startAt, spec.endAt, candidatesFor(spec, pinned), true, spec.maxDuration),
+    /** Whether a changed window still fits the broadcast's account (dry run of a reschedule or extend). */
+    planChange: async (id: string, startAt: string | undefined, endAt: string | undefined) => {
+      const status = await require(id);
+      const view = toBroadcastView(status);
+      const { spec } = status.input as BroadcastOrchestrationInput;
+      return place(id, startAt ?? view.startAt, endAt ?? view.endAt, [spec.account.accountName], true, spec.maxDuration);
+    },
+    reschedule: (id: string, change: RescheduleEvent) =>
+      raise(id, BroadcastEvents.reschedule, change, PRE_START, 'reschedule or change', (spec) =>
+        change.startAt || change.endAt ? place(id, change.startAt ?? spec.startAt, change.endAt ?? spec.endAt, [spec.account.accountName], false, spec.maxDuration) : Promise.resolve(undefined)),
+    extend: (id: string, endAt: string) =>
+      raise(id, BroadcastEvents.extend, { endAt }, ['live', 'awaiting_encoder', ...PRE_START], 'change the end of', (spec) => place(id, spec.startAt, endAt, [spec.account.accountName], false, spec.maxDuration)),
+    stopNow: (id: string, reason?: string) => raise(id, BroadcastEvents.stopNow, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'stop', undefined, true),
+    cancel: (id: string, reason?: string) => raise(id, BroadcastEvents.cancel, { reason }, ['scheduled', 'allocating', 'standby', 'starting', 'awaiting_encoder', 'live'], 'cancel', undefined, true),
     isTerminal: (phase: BroadcastPhase) => TerminalPhases.includes(phase),
   };
 }

@@ -3,6 +3,9 @@ import { Duration } from 'luxon';
 import { z } from 'zod';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
+import type { LiveEventRates } from '../contracts/broadcast.js';
+import { defaultRates } from '../domain/cost.js';
+import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
 import type { ApiSettings, Credentials, MediaClientSettings, RetentionSettings } from '../contracts/settings.js';
 
 export type { Credentials } from '../contracts/settings.js';
@@ -29,6 +32,13 @@ const schema = z.object({
   BROADCAST_ENDING_SOON_LEAD: isoDuration.default('PT0S'),
   /** Further accounts requests may name, JSON: [{"accountName":"x","resourceGroup":"rg"}] (same subscription). */
   AMS_ACCOUNTS: z.string().optional(),
+  /** Live events the default account may hold at once (AMS default 5); AMS_ACCOUNTS entries carry their own. */
+  AMS_LIVE_EVENT_QUOTA: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
+  AMS_LIVE_OUTPUTS_PER_EVENT: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
+  /** Longest a broadcast may last (runaway cap); a broadcast may ask for less with maxDuration. */
+  /** JSON over the default live event rates (domain/cost.ts): {"running":{"PassthroughStandard":1.5},"standby":0.1,"currency":"EUR"}. */
+  BROADCAST_RATES: z.string().optional(),
+  BROADCAST_MAX_DURATION: isoDuration.default('PT12H').refine((t) => Duration.fromISO(t).toMillis() >= 60_000 && Duration.fromISO(t).toMillis() <= 7 * 24 * 3_600_000, 'must be between PT1M and P7D'),
   API_AUTH: z.enum(['key', 'entra']).default('key'),
   /** Set by App Service when Easy Auth is on; `entra` is refused without it (anyone could forge the principal header). */
   WEBSITE_AUTH_ENABLED: z.string().optional(),
@@ -41,7 +51,14 @@ const schema = z.object({
 });
 
 const accountsSchema = z.array(
-  z.object({ accountName: z.string().regex(/^[a-z0-9]{3,24}$/), resourceGroup: z.string().min(1).max(90).optional() }).strict(),
+  z
+    .object({
+      accountName: z.string().regex(/^[a-z0-9]{3,24}$/),
+      resourceGroup: z.string().min(1).max(90).optional(),
+      liveEventQuota: z.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
+      liveOutputsPerEvent: z.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
+    })
+    .strict(),
 ).max(50);
 
 export interface AppConfig extends MediaClientSettings {
@@ -50,6 +67,28 @@ export interface AppConfig extends MediaClientSettings {
   api: ApiSettings;
   retention: RetentionSettings;
   deploymentId: string;
+}
+
+const rate = z.number().min(0).max(10_000);
+const ratesSchema = z
+  .object({
+    running: z.object({ PassthroughBasic: rate, PassthroughStandard: rate, Standard: rate, Premium1080p: rate }).partial().strict().optional(),
+    standby: rate.optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  })
+  .strict();
+
+function parseRates(text: string | undefined): LiveEventRates {
+  if (!text) return defaultRates;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error('Invalid app settings: BROADCAST_RATES: must be JSON');
+  }
+  const parsed = ratesSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid app settings: BROADCAST_RATES: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  return { running: { ...defaultRates.running, ...parsed.data.running }, standby: parsed.data.standby ?? defaultRates.standby, currency: parsed.data.currency ?? defaultRates.currency };
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -66,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { kind: 'default' };
   const account: MediaAccountRef = { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME };
   const accounts = [account];
+  const capacity: AccountCapacity[] = [{ accountName: account.accountName, liveEventQuota: s.AMS_LIVE_EVENT_QUOTA, liveOutputsPerEvent: s.AMS_LIVE_OUTPUTS_PER_EVENT }];
   if (s.AMS_ACCOUNTS) {
     let listed: unknown;
     try {
@@ -78,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const extra of pool.data) {
       if (accounts.some((a) => a.accountName === extra.accountName)) continue;
       accounts.push({ subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: extra.resourceGroup ?? s.AMS_RESOURCE_GROUP, accountName: extra.accountName });
+      capacity.push({ accountName: extra.accountName, liveEventQuota: extra.liveEventQuota, liveOutputsPerEvent: extra.liveOutputsPerEvent });
     }
   }
   if (s.API_AUTH === 'entra' && s.WEBSITE_AUTH_ENABLED?.toLowerCase() !== 'true') {
@@ -92,10 +133,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       graceMs: ms(s.BROADCAST_GRACE),
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
       preRollMarginMs: ms(s.BROADCAST_PREROLL_MARGIN),
+      maxDurationMs: ms(s.BROADCAST_MAX_DURATION),
+      rates: parseRates(s.BROADCAST_RATES),
       startingSoonLeadMs: ms(s.BROADCAST_STARTING_SOON_LEAD),
       endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
     },
-    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts },
+    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },
     deploymentId: s.BROADCAST_DEPLOYMENT_ID ?? s.WEBSITE_SITE_NAME ?? 'broadcast-scheduler',
   };

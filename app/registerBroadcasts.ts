@@ -1,5 +1,7 @@
 /** Registers the broadcast lifecycle orchestration and its media activities (issue 4). */
 import * as df from 'durable-functions';
+import { capacityLedgerOrchestrator } from '../contracts/capacity.js';
+import { capacityLedger } from '../orchestrators/capacityLedger.js';
 import { readStartupProfile, createMediaActivities } from '../activities/mediaActivities.js';
 import { createMediaClient } from '../adapters/ams/mediaClient.js';
 import { MediaGateway } from '../adapters/ams/mediaGateway.js';
@@ -22,6 +24,7 @@ export const mediaGateway = (): MediaGateway => {
 
 export function registerBroadcastFunctions(): void {
   df.app.orchestration(broadcastOrchestrator, broadcastLifecycle);
+  df.app.orchestration(capacityLedgerOrchestrator, capacityLedger);
   const activities = createMediaActivities(mediaGateway);
   for (const [name, handler] of Object.entries(activities)) df.app.activity(name, { handler: handler as (input: unknown) => Promise<unknown> });
   df.app.activity(MediaActivities.readStartupProfile, { extraInputs: [df.input.durableClient()], handler: readStartupProfile });

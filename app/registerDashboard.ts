@@ -12,11 +12,12 @@ const schema = z.object({
 export function registerDashboardFunctions(env: Record<string, string | undefined> = process.env): void {
   const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
   if (!parsed.success) throw new Error(`Invalid app settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const config = loadConfig(env);
   // The route must not overlap another function's: Azure matches routes in function-name order.
   app.http('dashboard', {
     route: 'dashboard',
     methods: ['GET'],
     authLevel: 'function',
-    handler: createDashboardHandler({ liveEventQuota: parsed.data.AMS_LIVE_EVENT_QUOTA, defaultAccount: loadConfig(env).account }),
+    handler: createDashboardHandler({ liveEventQuota: parsed.data.AMS_LIVE_EVENT_QUOTA, defaultAccount: config.account, quotas: Object.fromEntries((config.api.capacity ?? []).map((a) => [a.accountName, a.liveEventQuota])) }),
   });
 }

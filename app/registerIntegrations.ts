@@ -30,7 +30,7 @@ export function registerIntegrationFunctions(): void {
 
   // Feeds are user-supplied URLs: only public https (or OUTBOUND_ALLOWED_HOSTS); the reader applies its own size cap and timeout.
   const feedFetch = createGuardedFetch({ policy: config.outbound, maxBodyBytes: 64 * 1024 * 1024, timeoutMs: 60_000 });
-  const calendar = createCalendarSyncHandlers({ feeds: config.calendar.feeds, lookaheadMs: config.calendar.lookaheadMs, policy, defaultAccount: appConfig.account, fetch: feedFetch, publish: publishNotification });
+  const calendar = createCalendarSyncHandlers({ feeds: config.calendar.feeds, lookaheadMs: config.calendar.lookaheadMs, policy, defaultAccount: appConfig.account, capacity: appConfig.api.capacity ? { accounts: appConfig.api.capacity, pool: appConfig.api.accounts, maxDurationMs: appConfig.api.maxDurationMs } : undefined, fetch: feedFetch, publish: publishNotification });
   if (config.calendar.feeds.length > 0) {
     app.timer('syncCalendars', { schedule: config.calendar.schedule, runOnStartup: true, extraInputs: client, handler: calendar.syncCalendarsTimer });
   }

@@ -61,6 +61,8 @@ export interface BroadcastSpec {
   recording: RecordingSettings;
   /** Keep the (stopped) live event after the broadcast instead of deleting it. */
   keepLiveEvent: boolean;
+  /** Runaway cap for this broadcast (ISO 8601, at most the BROADCAST_MAX_DURATION setting). */
+  maxDuration?: string;
   /** Who created it: the API, a calendar feed (UID + occurrence) or an inbound webhook. */
   origin: { kind: 'api' | 'calendar' | 'webhook'; ref?: string };
   /** When recording begins (default `schedule`); see EncoderPolicy. */
@@ -117,6 +119,8 @@ export interface BroadcastStatus {
    * pre-roll's durable timers fired (the orchestration's time after the timer minus the timer's fire time).
    */
   measured?: { allocateMs?: number; startMs?: number; timerLatenessMs?: number };
+  /** Every live event state the orchestration saw, with when AMS says it began (at most a dozen entries). */
+  liveEventStates?: Array<{ state: string; since: string }>;
   /** The encoder as AMS reports it through Event Grid (bounded; no per-heartbeat history). */
   encoder?: EncoderStatus;
   /** startOn "encoder": how long the live event ran without an encoder before recording began (or until it stopped). */
@@ -134,6 +138,17 @@ export interface BroadcastPolicy {
   endingSoonLeadMs?: number;
   /** How the start-up is planned; absent = `learned`. Benchmarks set it per run to compare baselines. */
   startup?: StartupStrategy;
+  /** Runaway cap (BROADCAST_MAX_DURATION): a live broadcast stops at its actual start plus this at the latest. */
+  maxDurationMs?: number;
+  /** Live event rates the broadcast's cost is computed with (BROADCAST_RATES over the defaults in domain/cost.ts). */
+  rates?: LiveEventRates;
+}
+
+/** Per hour, in `currency`: Running by encoding type, StandBy at one rate. */
+export interface LiveEventRates {
+  running: Record<EncodingType, number>;
+  standby: number;
+  currency: string;
 }
 
 /**

@@ -31,6 +31,8 @@ export interface LiveEventSnapshot {
   busy?: boolean;
   ingestUrls: string[];
   previewUrls: string[];
+  /** When the live event entered its current state, as AMS reports it (lastModified); billing is derived from it. */
+  stateSince?: string;
 }
 
 /** Sends the settings an existing live event can change to AMS (the others are sent unchanged). */

@@ -4,6 +4,13 @@
  */
 import type { MediaAccountRef } from './media.js';
 
+/** An account of the pool with its AMS limits (AMS defaults: 5 live events, 3 live outputs per event). */
+export interface AccountCapacity {
+  accountName: string;
+  liveEventQuota: number;
+  liveOutputsPerEvent: number;
+}
+
 export type Credentials =
   | { kind: 'clientSecret'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
   | { kind: 'default' };
@@ -44,6 +51,10 @@ export interface ApiSettings {
   maxBodyBytes: number;
   /** The media accounts a request may choose from (by accountName); the first is the default. */
   accounts: MediaAccountRef[];
+  /** Live event quota per account of the pool (same order); no placement checks when absent. */
+  capacity?: AccountCapacity[];
+  /** Runaway cap: the longest a broadcast may last (BROADCAST_MAX_DURATION, default 12 h). */
+  maxDurationMs?: number;
 }
 
 /** Retention of finished durable instances (broadcasts, deliveries, receipts). */

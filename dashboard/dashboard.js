@@ -4,6 +4,7 @@
 
 const config = JSON.parse(document.getElementById('config').textContent || '{}');
 const quota = Number(config.liveEventQuota) || 5;
+const quotaOf = (account) => Number(config.quotas?.[account?.accountName]) || quota;
 const params = new URLSearchParams(location.search);
 const refreshMs = Math.min(60_000, Math.max(500, Number(params.get('refresh') || 2) * 1000));
 
@@ -314,6 +315,8 @@ function renderTimeline() {
 }
 
 function renderLane(lane, { from, to, pct, clamp, ticks }) {
+  // Each account of the pool has its own quota (AMS_ACCOUNTS); the default one is AMS_LIVE_EVENT_QUOTA.
+  const quota = quotaOf(lane.account);
   const now = serverNow();
   // Concurrency: sweep over the intervals in which each broadcast holds a live event.
   const edges = [];

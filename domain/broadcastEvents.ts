@@ -13,7 +13,8 @@ const instant = z.iso.datetime({ offset: true });
 const rescheduleSchema = changeFieldsSchema;
 const extendSchema = z.object({ endAt: instant }).strict();
 
-export type EventCheck<T> = { ok: true; value: T } | { ok: false; note: string };
+/** `note`: something the orchestration should record about an accepted event (e.g. an end limited to the cap). */
+export type EventCheck<T> = { ok: true; value: T; note?: string } | { ok: false; note: string };
 
 const rejected = (what: string, why: string): EventCheck<never> => ({ ok: false, note: `ignored an invalid ${what} event: ${why}`.slice(0, 200) });
 const firstIssue = (error: z.ZodError) => {
@@ -21,29 +22,41 @@ const firstIssue = (error: z.ZodError) => {
   return issue ? `${issue.path.map(String).join('/') || 'body'} ${issue.message}` : 'malformed';
 };
 
-/** The broadcast window after a change: the end after the start, at most 24 hours long. */
-function windowProblem(startAt: string, endAt: string): string | undefined {
+/** The broadcast window after a change: the end after the start, at most the cap (BROADCAST_MAX_DURATION) long. */
+function windowProblem(startAt: string, endAt: string, maxMs: number): string | undefined {
   const start = Date.parse(startAt);
   const end = Date.parse(endAt);
   if (!(end > start)) return 'the end must be after the start';
-  if (end - start > MAX_BROADCAST_MS) return 'a broadcast lasts at most 24 hours';
+  if (end - start > maxMs) return `a broadcast lasts at most ${maxMs % 3_600_000 === 0 ? `${maxMs / 3_600_000} hours` : `${Math.round(maxMs / 60_000)} minutes`}`;
   return undefined;
+}
+
+/** A new end while live: past the cap it is limited to the start plus the cap (the runaway cap), not refused. */
+function limitedEnd(startAt: string, endAt: string, maxMs: number): { endAt: string; note?: string } {
+  const limit = Date.parse(startAt) + maxMs;
+  return Date.parse(endAt) > limit ? { endAt: new Date(limit).toISOString(), note: 'end limited to the maximum duration' } : { endAt };
 }
 
 /**
  * A Reschedule event against the current spec. Before start every field may change (settings are merged
  * and validated as a whole); once live only the end may move. Instants come back normalised to UTC.
  */
-export function parseRescheduleEvent(data: unknown, spec: BroadcastSpec, live: boolean): EventCheck<RescheduleEvent> {
+export function parseRescheduleEvent(data: unknown, spec: BroadcastSpec, live: boolean, maxMs = MAX_BROADCAST_MS): EventCheck<RescheduleEvent> {
   const parsed = rescheduleSchema.safeParse(data);
   if (!parsed.success) return rejected('Reschedule', firstIssue(parsed.error));
   const change = parsed.data;
   const iso = (text: string | undefined) => (text === undefined ? undefined : new Date(text).toISOString());
   const startAt = live ? undefined : iso(change.startAt);
   const endAt = iso(change.endAt);
-  const window = windowProblem(startAt ?? spec.startAt, endAt ?? spec.endAt);
+  if (live) {
+    if (!endAt) return { ok: true, value: {} };
+    const window = windowProblem(spec.startAt, endAt, MAX_BROADCAST_MS);
+    if (window) return rejected('Reschedule', window);
+    const limited = limitedEnd(spec.startAt, endAt, maxMs);
+    return { ok: true, value: { endAt: limited.endAt }, ...(limited.note ? { note: limited.note } : {}) };
+  }
+  const window = windowProblem(startAt ?? spec.startAt, endAt ?? spec.endAt, maxMs);
   if (window) return rejected('Reschedule', window);
-  if (live) return { ok: true, value: endAt ? { endAt } : {} };
   let liveEvent: RescheduleEvent['liveEvent'];
   if (change.liveEvent) {
     const merged = liveEventSettingsSchema.safeParse({ ...spec.liveEvent, ...change.liveEvent });
@@ -53,12 +66,14 @@ export function parseRescheduleEvent(data: unknown, spec: BroadcastSpec, live: b
   return { ok: true, value: { title: change.title, startAt, endAt, liveEvent, recording: change.recording } };
 }
 
-/** An Extend event: a new end, at most 24 hours after the start. */
-export function parseExtendEvent(data: unknown, spec: BroadcastSpec): EventCheck<{ endAt: string }> {
+/** An Extend event: a new end after the start (refused past 24 hours), limited to the start plus the cap. */
+export function parseExtendEvent(data: unknown, spec: BroadcastSpec, maxMs = MAX_BROADCAST_MS): EventCheck<{ endAt: string }> {
   const parsed = extendSchema.safeParse(data);
   if (!parsed.success) return rejected('Extend', firstIssue(parsed.error));
   const endAt = new Date(parsed.data.endAt).toISOString();
-  const window = windowProblem(spec.startAt, endAt);
-  return window ? rejected('Extend', window) : { ok: true, value: { endAt } };
+  const window = windowProblem(spec.startAt, endAt, Math.max(MAX_BROADCAST_MS, maxMs));
+  if (window) return rejected('Extend', window);
+  const limited = limitedEnd(spec.startAt, endAt, maxMs);
+  return { ok: true, value: { endAt: limited.endAt }, ...(limited.note ? { note: limited.note } : {}) };
 }
 

@@ -94,6 +94,8 @@ export const createBroadcastSchema = z
     liveEvent: liveEventSettingsSchema.default(() => liveEventSettingsSchema.parse({})),
     recording: recordingSettingsSchema.default({}),
     keepLiveEvent: z.boolean().default(false),
+    /** Checked against the BROADCAST_MAX_DURATION setting by the API (domain/cost.ts durationErrors). */
+    maxDuration: isoDuration(60_000, 7 * 24 * 3600_000, 'PT1M and P7D').optional(),
     ...encoderPolicyFields,
   })
   .strict();
@@ -142,6 +144,7 @@ export function parseCreateBroadcast(body: unknown, context: CreateContext): Res
       liveEvent,
       recording,
       keepLiveEvent: r.keepLiveEvent,
+      ...(r.maxDuration ? { maxDuration: r.maxDuration } : {}),
       origin: context.origin ?? { kind: 'api' },
       ...(r.startOn ? { startOn: r.startOn } : {}),
       ...(r.idleStop ? { idleStop: r.idleStop } : {}),

@@ -1,5 +1,6 @@
 /** What the API shows for a broadcast: its spec and its orchestration's status, merged. Pure. */
 import type { BroadcastOrchestrationInput, BroadcastPhase, BroadcastStatus } from '../contracts/broadcast.js';
+import { billedSoFar, defaultRates, estimateForWindow, type BilledSoFar } from './cost.js';
 
 export interface BroadcastView {
   id: string;
@@ -14,6 +15,8 @@ export interface BroadcastView {
   origin: BroadcastOrchestrationInput['spec']['origin'];
   timeline: BroadcastStatus['timeline'];
   error?: BroadcastStatus['error'];
+  /** Billed so far (from the live event states the orchestration saw) and the estimate for the whole window. */
+  billing: BilledSoFar & { estimatedStandbyMinutes: number; estimatedRunningMinutes: number; estimatedCost: number };
   /** Encoder-driven settings and what AMS reported about the encoder (Event Grid). */
   startOn: 'schedule' | 'encoder';
   idleStop?: BroadcastOrchestrationInput['spec']['idleStop'];
@@ -40,16 +43,24 @@ export function phaseOf(instance: InstanceStatus): BroadcastPhase {
   return reported ?? 'scheduled';
 }
 
-export function toBroadcastView(instance: InstanceStatus): BroadcastView {
-  const { spec } = instance.input as BroadcastOrchestrationInput;
+/** `nowMs`: the end of a state still billed (defaults to the instance's last update). */
+export function toBroadcastView(instance: InstanceStatus, nowMs?: number): BroadcastView {
+  const { spec, policy } = instance.input as BroadcastOrchestrationInput;
   const status = (instance.output ?? instance.customStatus) as BroadcastStatus | null;
   const iso = (value: Date | string) => new Date(value).toISOString();
+  const startAt = status?.startAt ?? spec.startAt;
+  const endAt = status?.endAt ?? spec.endAt;
+  // Instances written by older versions (or by hand) may lack the policy: estimate with no margin then.
+  const marginMs = Number.isFinite(policy?.preRollMarginMs) ? policy.preRollMarginMs : 0;
+  const rates = policy?.rates ?? defaultRates;
+  const estimate = estimateForWindow({ startAt, endAt, liveEvent: spec.liveEvent }, { graceMs: 0, pollIntervalMs: 0, preRollMarginMs: marginMs }, rates).estimate;
+  const soFar = billedSoFar(status?.liveEventStates ?? [], nowMs ?? new Date(instance.lastUpdatedTime).getTime(), spec.liveEvent.encoding.type, rates);
   return {
     id: spec.id,
     title: spec.title,
     phase: phaseOf(instance),
-    startAt: status?.startAt ?? spec.startAt,
-    endAt: status?.endAt ?? spec.endAt,
+    startAt,
+    endAt,
     account: spec.account,
     liveEvent: { name: status?.liveEventName, state: status?.liveEventState, ingestUrls: status?.ingestUrls ?? [], previewUrls: status?.previewUrls ?? [], settings: spec.liveEvent },
     recording: { assetName: status?.assetName, playbackPaths: status?.playbackPaths ?? [], settings: spec.recording },
@@ -57,6 +68,7 @@ export function toBroadcastView(instance: InstanceStatus): BroadcastView {
     origin: spec.origin,
     timeline: status?.timeline ?? [],
     error: status?.error ?? (instance.runtimeStatus === 'Failed' ? { code: 'OrchestrationFailed', message: String(instance.output) } : undefined),
+    billing: { ...soFar, estimatedStandbyMinutes: estimate.standbyMinutes, estimatedRunningMinutes: estimate.runningMinutes, estimatedCost: estimate.cost },
     startOn: spec.startOn ?? 'schedule',
     idleStop: spec.idleStop,
     encoder: status?.encoder ? (({ recentIds: _ids, ...shown }) => shown)(status.encoder) : undefined,

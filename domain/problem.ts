@@ -28,6 +28,15 @@ export const notFoundProblem = (detail: string): Problem => ({ type: `${TYPE_BAS
 
 export const conflictProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}conflict`, title: 'The broadcast is not in a state that allows this.', status: 409, detail });
 
+/** 409 for a full account: who holds the slots and from when the quota would be exceeded, per account tried. */
+export const capacityProblem = (detail: string, accounts: unknown[]): Problem & { accounts: unknown[] } => ({
+  type: `${TYPE_BASE}capacity`,
+  title: 'No live event slot is free for the whole window.',
+  status: 409,
+  detail,
+  accounts,
+});
+
 export const unavailableProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unavailable`, title: 'A dependency is unavailable; retry later.', status: 503, detail });
 
 export const unauthorizedProblem = (detail: string): Problem => ({ type: `${TYPE_BASE}unauthorized`, title: 'The request is not signed correctly.', status: 401, detail });

@@ -5,12 +5,14 @@ import { BroadcastPhases, type BroadcastPhase, type BroadcastPolicy } from '../c
 import type { MediaAccountRef } from '../contracts/media.js';
 import { BroadcastRoles, type ApiSettings, type BroadcastRole } from '../contracts/settings.js';
 import { durableClientOf } from '../adapters/durableClient.js';
-import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
+import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError, BroadcastTooLongError, CapacityConflictError } from '../adapters/broadcastService.js';
+import { CapacityUnavailableError } from '../adapters/capacityLedger.js';
+import { DEFAULT_MAX_DURATION_MS, durationErrors, estimateForWindow } from '../domain/cost.js';
 import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import type { BroadcastView } from '../domain/broadcastView.js';
 import { refusedSettingsChange } from '../domain/liveEventDecisions.js';
 import { hasRole, keyHolder, parseClientPrincipal, type Principal } from '../domain/principal.js';
-import { conflictProblem, forbiddenProblem, notFoundProblem, unauthenticatedProblem, validationProblem, type FieldError } from '../domain/problem.js';
+import { capacityProblem, conflictProblem, forbiddenProblem, unavailableProblem, notFoundProblem, unauthenticatedProblem, validationProblem, type FieldError } from '../domain/problem.js';
 import { json, problemResponse, readJson, withProblemDetails } from './http.js';
 
 export interface BroadcastApiDeps {
@@ -28,6 +30,19 @@ const idFromKey = (key: string) => `k${createHash('sha256').update(key).digest('
 const newId = () => randomBytes(8).toString('hex');
 const MAX_IDEMPOTENCY_KEY = 200;
 
+/** Sums of the billing figures of one page (follow the continuation token for the rest of a range). */
+export function billingTotals(items: BroadcastView[]) {
+  const sum = (pick: (b: BroadcastView) => number) => Math.round(items.reduce((total, b) => total + pick(b), 0) * 1000) / 1000;
+  return {
+    broadcasts: items.length,
+    standbyMinutes: sum((b) => b.billing.standbyMinutes),
+    runningMinutes: sum((b) => b.billing.runningMinutes),
+    cost: sum((b) => b.billing.cost),
+    estimatedCost: sum((b) => b.billing.estimatedCost),
+    currency: items[0]?.billing.currency ?? 'USD',
+  };
+}
+
 /** What a caller without write access sees: no ingest URLs, no ingest access token (either lets one hijack the stream). */
 export function redactForReader(view: BroadcastView): BroadcastView {
   const { accessToken: _hidden, ...settings } = view.liveEvent.settings;
@@ -36,7 +51,16 @@ export function redactForReader(view: BroadcastView): BroadcastView {
 
 export function createBroadcastHandlers(deps: BroadcastApiDeps) {
   const api: ApiSettings = deps.api ?? { auth: 'key', maxBodyBytes: 64 * 1024, accounts: [deps.defaultAccount] };
-  const service = (context: InvocationContext) => createBroadcastService(durableClientOf(context), deps.policy);
+  const capacity = api.capacity ? { accounts: api.capacity, pool: api.accounts, maxDurationMs: api.maxDurationMs } : undefined;
+  const service = (context: InvocationContext) => createBroadcastService(durableClientOf(context), deps.policy, capacity);
+  const maxDurationMs = api.maxDurationMs ?? DEFAULT_MAX_DURATION_MS;
+  /** `?dryRun=true`: answer what would happen, change nothing. */
+  const dryRunOf = (request: HttpRequest): boolean | FieldError => {
+    const value = request.query.get('dryRun');
+    if (value === null || value === 'false') return false;
+    if (value === 'true') return true;
+    return { field: 'dryRun', message: 'must be true or false' };
+  };
 
   /**
    * Who is calling. With key auth the Functions host has already checked the key (authLevel "function"):
@@ -55,7 +79,11 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
         return await handler(request, context, principal);
       } catch (error) {
         if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
+        // A capacity conflict is a conflict too (callers such as the calendar treat both alike); here it says more.
+        if (error instanceof CapacityConflictError) return problemResponse(capacityProblem(error.message, error.refusals));
         if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+        if (error instanceof BroadcastTooLongError) return problemResponse(validationProblem(error.errors, 'The broadcast is longer than its maximum duration.'));
+        if (error instanceof CapacityUnavailableError) return problemResponse(unavailableProblem(error.message));
         if (error instanceof BadContinuationError) return problemResponse(validationProblem([{ field: 'continuationToken', message: error.message }], 'The query is not valid.'));
         throw error;
       }
@@ -76,14 +104,23 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       if (key !== null && (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY)) {
         return problemResponse(validationProblem([{ field: 'Idempotency-Key', message: `must be 1-${MAX_IDEMPOTENCY_KEY} characters` }]));
       }
+      const dryRun = dryRunOf(request);
+      if (typeof dryRun !== 'boolean') return problemResponse(validationProblem([dryRun], 'The query is not valid.'));
       const body = await readJson(request, api.maxBodyBytes);
       if (!body.ok) return body.response;
       const parsed = parseCreateBroadcast(body.body, { now: Date.now(), defaultAccount: deps.defaultAccount, accounts: api.accounts, newId: () => (key ? idFromKey(key) : newId()) });
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The broadcast request is not valid.'));
+      const capErrors = durationErrors(parsed.value.startAt, parsed.value.endAt, maxDurationMs, (body.body as { maxDuration?: unknown }).maxDuration);
+      if (capErrors.length > 0) return problemResponse(validationProblem(capErrors, 'The broadcast request is not valid.'));
       if (parsed.value.account.accountName !== deps.defaultAccount.accountName && !hasRole(principal, BroadcastRoles.admin)) {
         return problemResponse(forbiddenProblem(`Choosing a media account needs the app role ${BroadcastRoles.admin}.`));
       }
-      const { created, broadcast } = await service(context).schedule(parsed.value);
+      const pinned = typeof (body.body as { account?: unknown }).account === 'string';
+      if (dryRun) {
+        const placement = await service(context).plan(parsed.value, pinned);
+        return json(200, { dryRun: true, id: parsed.value.id, placement: placement ?? { accountName: parsed.value.account.accountName }, ...estimateForWindow(parsed.value, deps.policy) });
+      }
+      const { created, broadcast } = await service(context).schedule(parsed.value, { pinned });
       return json(created ? 201 : 200, broadcast, { location: location(request, broadcast.id) });
     }),
 
@@ -111,23 +148,37 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const topText = q.get('top') ?? '50';
       const top = /^\d{1,3}$/.test(topText) ? Number(topText) : Number.NaN;
       if (!Number.isInteger(top) || top < 1 || top > 200) errors.push({ field: 'top', message: 'must be an integer from 1 to 200' });
+      const totalsText = q.get('totals');
+      if (totalsText !== null && totalsText !== 'true' && totalsText !== 'false') errors.push({ field: 'totals', message: 'must be true or false' });
       if (errors.length > 0) return problemResponse(validationProblem(errors, 'The query is not valid.'));
       const page = await service(context).list({ phase: phase as BroadcastPhase | undefined, from, to, top, continuationToken: q.get('continuationToken') ?? undefined });
       if (page.skipped.length > 0) context.warn(`listBroadcasts skipped ${page.skipped.length} unreadable instance(s)`, JSON.stringify(page.skipped.slice(0, 10)));
-      return json(200, { ...page, items: page.items.map((b) => show(principal, b)) });
+      const totals = totalsText === 'true' ? billingTotals(page.items) : undefined;
+      return json(200, { ...page, items: page.items.map((b) => show(principal, b)), ...(totals ? { totals } : {}) });
     }),
 
     changeBroadcast: route(BroadcastRoles.write, async (request, context) => {
       const id = pathId(request);
       if (!id.ok) return id.response;
+      const dryRun = dryRunOf(request);
+      if (typeof dryRun !== 'boolean') return problemResponse(validationProblem([dryRun], 'The query is not valid.'));
       const body = await readJson(request, api.maxBodyBytes);
       if (!body.ok) return body.response;
       const broadcasts = service(context);
       const { spec } = await broadcasts.spec(id.id);
       const parsed = parseChangeBroadcast(body.body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, (await broadcasts.get(id.id))?.liveEvent);
+      const current = await broadcasts.get(id.id);
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current?.liveEvent);
       if (refused) return problemResponse(conflictProblem(refused));
+      const startAt = parsed.value.startAt ?? current?.startAt ?? spec.startAt;
+      const endAt = parsed.value.endAt ?? current?.endAt ?? spec.endAt;
+      const capErrors = durationErrors(startAt, endAt, maxDurationMs, undefined, spec.maxDuration);
+      if (capErrors.length > 0) return problemResponse(validationProblem(capErrors, 'The change is not valid.'));
+      if (dryRun) {
+        const placement = await broadcasts.planChange(id.id, startAt, endAt);
+        return json(200, { dryRun: true, id: id.id, placement, ...estimateForWindow({ ...spec, startAt, endAt }, deps.policy) });
+      }
       await broadcasts.reschedule(id.id, parsed.value);
       return json(202, { id: id.id, accepted: parsed.value });
     }),
@@ -135,12 +186,22 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
     extendBroadcast: route(BroadcastRoles.write, async (request, context) => {
       const id = pathId(request);
       if (!id.ok) return id.response;
+      const dryRun = dryRunOf(request);
+      if (typeof dryRun !== 'boolean') return problemResponse(validationProblem([dryRun], 'The query is not valid.'));
       const body = await readJson(request, api.maxBodyBytes);
       if (!body.ok) return body.response;
       const broadcasts = service(context);
       const { spec } = await broadcasts.spec(id.id);
       const parsed = parseExtend(body.body, spec.startAt, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The new end is not valid.'));
+      const current = await broadcasts.get(id.id);
+      const startAt = current?.startAt ?? spec.startAt;
+      const capErrors = durationErrors(startAt, parsed.value.endAt, maxDurationMs, undefined, spec.maxDuration);
+      if (capErrors.length > 0) return problemResponse(validationProblem(capErrors, 'The new end is not valid.'));
+      if (dryRun) {
+        const placement = await broadcasts.planChange(id.id, undefined, parsed.value.endAt);
+        return json(200, { dryRun: true, id: id.id, placement, ...estimateForWindow({ ...spec, startAt, endAt: parsed.value.endAt }, deps.policy) });
+      }
       await broadcasts.extend(id.id, parsed.value.endAt);
       return json(202, { id: id.id, endAt: parsed.value.endAt });
     }),

@@ -15,6 +15,8 @@ import type { MediaAccountRef } from '../contracts/media.js';
 export interface DashboardSettings {
   /** Live events one account may hold at once (AMS default 5); the timeline marks lanes above it. */
   liveEventQuota: number;
+  /** The quota of each account of the pool, by account name. */
+  quotas?: Record<string, number>;
   /** Shown as a lane even before it has broadcasts. */
   defaultAccount: MediaAccountRef;
 }

@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { Webhook } from 'standardwebhooks';
-import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError } from '../adapters/broadcastService.js';
+import { createBroadcastService, BroadcastConflictError, BroadcastNotFoundError, BroadcastTooLongError, CapacityConflictError } from '../adapters/broadcastService.js';
 import type { BroadcastPolicy } from '../contracts/broadcast.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import type { ApiSettings } from '../contracts/settings.js';
 import { parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import { parseInboundCommand, webhookBroadcastId } from '../domain/inboundWebhook.js';
-import { conflictProblem, notFoundProblem, unauthorizedProblem, validationProblem } from '../domain/problem.js';
+import { capacityProblem, conflictProblem, notFoundProblem, unauthorizedProblem, validationProblem } from '../domain/problem.js';
 import { inboundReceiptOrchestrator } from '../orchestrators/inboundWebhookReceipt.js';
 import { json, problemResponse, readText, withProblemDetails } from './http.js';
 
@@ -28,7 +28,7 @@ export interface InboundDeps {
   policy: BroadcastPolicy;
   defaultAccount: MediaAccountRef;
   /** Body limit and account pool; 64 KiB and the default account alone when absent. */
-  api?: Pick<ApiSettings, 'maxBodyBytes' | 'accounts'>;
+  api?: Pick<ApiSettings, 'maxBodyBytes' | 'accounts' | 'capacity' | 'maxDurationMs'>;
 }
 
 export function createInboundWebhookHandler(deps: InboundDeps) {
@@ -62,7 +62,7 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
 
     const parsed = parseInboundCommand(body);
     if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The webhook command is not valid.'));
-    const service = createBroadcastService(client, deps.policy);
+    const service = createBroadcastService(client, deps.policy, deps.api?.capacity ? { accounts: deps.api.capacity, pool: deps.api.accounts, maxDurationMs: deps.api.maxDurationMs } : undefined);
     const command = parsed.value;
     let result: Record<string, unknown>;
     try {
@@ -70,7 +70,7 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
         case 'broadcast.create': {
           const spec = parseCreateBroadcast(command.data, { now: Date.now(), defaultAccount: deps.defaultAccount, accounts: deps.api?.accounts, newId: () => webhookBroadcastId(source, messageId), origin: { kind: 'webhook', ref: `${source}:${messageId}` } });
           if (!spec.ok) return problemResponse(validationProblem(spec.errors.map((e) => ({ ...e, field: '/data' + e.field })), 'The broadcast in the webhook is not valid.'));
-          const { broadcast } = await service.schedule(spec.value);
+          const { broadcast } = await service.schedule(spec.value, { pinned: typeof (command.data as { account?: unknown }).account === 'string' });
           result = { action: 'created', broadcastId: broadcast.id };
           break;
         }
@@ -102,7 +102,9 @@ export function createInboundWebhookHandler(deps: InboundDeps) {
       }
     } catch (error) {
       if (error instanceof BroadcastNotFoundError) return problemResponse(notFoundProblem(error.message));
+      if (error instanceof CapacityConflictError) return problemResponse(capacityProblem(error.message, error.refusals));
       if (error instanceof BroadcastConflictError) return problemResponse(conflictProblem(error.message));
+      if (error instanceof BroadcastTooLongError) return problemResponse(validationProblem(error.errors.map((e) => ({ ...e, field: '/data' + e.field })), 'The broadcast is longer than its maximum duration.'));
       throw error;
     }
     try {

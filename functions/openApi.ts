@@ -10,6 +10,9 @@ const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentabl
 const problem = { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
 const broadcastResponse = { description: 'The broadcast', content: { 'application/json': { schema: { $ref: '#/components/schemas/Broadcast' } } } };
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: broadcastIdPattern.source, maxLength: 29 }, description: '1-29 lower-case letters, digits and hyphens, not starting or ending with a hyphen' };
+const capacityConflict = { description: 'No live event slot for the whole window (problem type .../capacity: accounts tried, first instant over quota, conflicting broadcasts), or a state conflict', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/CapacityProblem' } } } };
+const dryRunParam = { name: 'dryRun', in: 'query', required: false, schema: { type: 'string', enum: ['true', 'false'] }, description: 'true: answer what would happen (account, planned allocate/start, conflicts, estimated minutes and cost); nothing is created or changed' };
+const dryRunResponse = { description: 'Dry run: what would happen', content: { 'application/json': { schema: { $ref: '#/components/schemas/DryRun' } } } };
 /** Every error answer an authorized route can give besides its own. */
 const common = { 400: problem, 401: problem, 403: problem, 413: problem, 500: problem };
 /** With function keys any valid key works; with App Service Authentication the app role decides (admin ⊇ write ⊇ read). */
@@ -65,10 +68,11 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/broadcasts': {
         post: {
           summary: 'Schedule a broadcast (idempotent with an id or an Idempotency-Key header)',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }],
+          description: 'Placed on the first account of the pool with a free live event slot from the planned allocation to the end plus grace (only the named account when `account` is given); 409 otherwise. Longer than BROADCAST_MAX_DURATION (or maxDuration) is a 400.',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' } }, dryRunParam],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/CreateBroadcast' } } } },
           security: write,
-          responses: { ...common, 201: broadcastResponse, 200: broadcastResponse, 409: problem },
+          responses: { ...common, 201: broadcastResponse, 200: { description: 'The existing broadcast (same request again), or with dryRun=true the dry run answer', content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/Broadcast' }, { $ref: '#/components/schemas/DryRun' }] } } } }, 409: capacityConflict, 503: problem },
         },
         get: {
           summary: 'List broadcasts (id order, paged; filters applied by the durable store where it can)',
@@ -79,6 +83,7 @@ export function openApiDocument(): Record<string, unknown> {
             { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' } },
             { name: 'top', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
             { name: 'continuationToken', in: 'query', schema: { type: 'string', maxLength: 4096 }, description: 'From the previous page; a page may hold fewer than top items and still have one' },
+            { name: 'totals', in: 'query', schema: { type: 'string', enum: ['true', 'false'] }, description: 'true: add `totals` (billed StandBy/Running minutes, cost so far and estimated cost) over the items of this page; with from/to, follow continuationToken to total a range' },
           ],
           responses: {
             ...common,
@@ -94,14 +99,15 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: 'Read a broadcast: phase, live event state, ingest/preview URLs (writers only), recording, timeline', security: read, responses: { ...common, 200: broadcastResponse, 404: problem } },
         patch: {
           summary: 'Reschedule or change settings before the start',
+          parameters: [dryRunParam],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ChangeBroadcast' } } } },
-          responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem },
+          responses: { ...common, 202: { description: 'Accepted' }, 200: dryRunResponse, 404: problem, 409: capacityConflict, 503: problem },
         },
         delete: { summary: 'Cancel (as POST .../cancel)', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } },
       },
       '/api/broadcasts/{id}/extend': {
         parameters: [idParam],
-        post: { summary: 'Move the end (extend or shorten)', requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Extend' } } } }, responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } },
+        post: { summary: 'Move the end (extend or shorten; within the maximum duration and a free slot)', parameters: [dryRunParam], requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Extend' } } } }, responses: { ...common, 202: { description: 'Accepted' }, 200: dryRunResponse, 404: problem, 409: capacityConflict, 503: problem } },
       },
       '/api/broadcasts/{id}/stop': { parameters: [idParam], post: { summary: 'Stop now', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
       '/api/broadcasts/{id}/cancel': { parameters: [idParam], post: { summary: 'Cancel (before start: nothing billed is left; while live: stopped and cleaned up)', responses: { ...common, 202: { description: 'Accepted' }, 404: problem, 409: problem } } },
@@ -130,6 +136,7 @@ export function openApiDocument(): Record<string, unknown> {
             liveEvent: { type: 'object', properties: { name: { type: 'string' }, state: { type: 'string' }, ingestUrls: { type: 'array', items: { type: 'string' } }, previewUrls: { type: 'array', items: { type: 'string' } } } },
             recording: { type: 'object', properties: { assetName: { type: 'string' }, playbackPaths: { type: 'array', items: { type: 'string' } } } },
             timeline: { type: 'array', items: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, phase: { type: 'string' }, note: { type: 'string' } } } },
+            billing: { $ref: '#/components/schemas/Billing' },
             startOn: { type: 'string', enum: ['schedule', 'encoder'] },
             idleStop: { type: 'object', properties: { reconnectWindowSeconds: { type: 'integer', minimum: 0, maximum: 1800 } } },
             encoder: {
@@ -143,6 +150,43 @@ export function openApiDocument(): Record<string, unknown> {
             },
             idleBeforeRecordingMs: { type: 'integer', description: 'startOn encoder: time Running without an encoder before recording began' },
           },
+        },
+        Billing: {
+          type: 'object',
+          description: 'Billed so far, from the live event states the orchestration saw (the time AMS reports each state began), and the estimate for the whole window. Rates: domain/cost.ts (USD per hour).',
+          properties: {
+            standbyMinutes: { type: 'number' }, runningMinutes: { type: 'number' }, cost: { type: 'number' }, currency: { type: 'string' },
+            estimatedStandbyMinutes: { type: 'number' }, estimatedRunningMinutes: { type: 'number' }, estimatedCost: { type: 'number' },
+          },
+        },
+        DryRun: {
+          type: 'object',
+          properties: {
+            dryRun: { const: true }, id: { type: 'string' },
+            placement: { type: 'object', properties: { accountName: { type: 'string' }, from: { type: 'string', format: 'date-time', description: 'slot held from (planned allocation)' }, to: { type: 'string', format: 'date-time', description: 'until (end plus grace)' } } },
+            plannedAllocateAt: { type: 'string', format: 'date-time' }, plannedStartAt: { type: 'string', format: 'date-time' },
+            estimate: { type: 'object', properties: { standbyMinutes: { type: 'number' }, runningMinutes: { type: 'number' }, cost: { type: 'number' }, currency: { type: 'string' }, ratePerHour: { type: 'object' } } },
+          },
+        },
+        CapacityProblem: {
+          allOf: [
+            { $ref: '#/components/schemas/Problem' },
+            {
+              type: 'object',
+              properties: {
+                accounts: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      accountName: { type: 'string' }, firstExceededAt: { type: 'string', format: 'date-time' }, conflictCount: { type: 'integer' },
+                      conflicts: { type: 'array', maxItems: 5, items: { type: 'object', properties: { broadcastId: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } } },
+                    },
+                  },
+                },
+              },
+            },
+          ],
         },
         Problem: {
           type: 'object',

@@ -30,6 +30,7 @@ import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, 
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
 import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
+import { cappedEnd, recordLiveEventState, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 type Outcome = 'ended' | 'cancelled' | 'failed';
@@ -187,11 +188,10 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
    */
   function* applyChange(command: Command, live: boolean): Step<void> {
     // Events can be raised around the API (the management API): their data is checked again here.
-    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec) : parseRescheduleEvent(command.data, spec, live);
-    if (!checked.ok) {
-      note(status.phase, checked.note);
-      return;
-    }
+    const cap = runawayCapMs(policy.maxDurationMs, spec.maxDuration); // runaway cap (issue 12)
+    const checked = command.event === BroadcastEvents.extend ? parseExtendEvent(command.data, spec, cap) : parseRescheduleEvent(command.data, spec, live, cap);
+    if (!checked.ok || checked.note) note(status.phase, checked.note as string);
+    if (!checked.ok) return;
     const change: RescheduleEvent = checked.value;
     const state = status.liveEventState ?? (status.liveEventName ? 'Stopped' : undefined);
     if (live || !change.liveEvent || state === undefined || state === 'Deleted') return applyReschedule(change, live);
@@ -222,6 +222,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       const snapshot = yield* call<LiveEventSnapshot>(MediaActivities.readLiveEvent, ref());
       const state = snapshot.exists ? snapshot.resourceState : 'Deleted';
       if (state !== status.liveEventState) {
+        if (state) recordLiveEventState(status, state, snapshot.stateSince ?? ctx.df.currentUtcDateTime.toISOString()); // cost per broadcast (issue 12)
         status.liveEventState = state;
         ctx.df.setCustomStatus(status);
       }
@@ -389,11 +390,18 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Live until the end (which may move), a stop, a cancel or an idle stop. */
   function* stayLive(): Step<Outcome> {
+    // --- runaway cap (issue 12): the live broadcast ends at its actual start plus the cap at the latest.
+    // Counted from the actual start, or the scheduled one when it went Running early (by the pre-roll margin).
+    const capFrom = Math.max(now(), ms(spec.startAt));
+    const capMs = runawayCapMs(policy.maxDurationMs, spec.maxDuration);
+    const endOf = () => cappedEnd(ms(spec.endAt), capFrom, capMs);
+    // --- end runaway cap
     for (;;) {
       const idle = idleAt();
-      const woken = yield* waitUntil(Math.min(ms(spec.endAt), idle ?? Number.POSITIVE_INFINITY), liveCommands);
+      const woken = yield* waitUntil(Math.min(endOf(), idle ?? Number.POSITIVE_INFINITY), liveCommands);
       if (!woken.command) {
-        if (idle !== undefined && idle < ms(spec.endAt)) note('live', `idle stop: no encoder for ${spec.idleStop?.reconnectWindowSeconds} s`);
+        if (idle !== undefined && idle < endOf()) note('live', `idle stop: no encoder for ${spec.idleStop?.reconnectWindowSeconds} s`);
+        else if (endOf() < ms(spec.endAt)) note('live', 'maximum duration reached');
         return 'ended';
       }
       if (woken.command.event === BroadcastEvents.encoder) {

@@ -264,6 +264,7 @@ function snapshot(event: LiveEvent): LiveEventSnapshot {
     busy: event.provisioningState === 'InProgress',
     ingestUrls: (event.input?.endpoints ?? []).map((e) => e.url ?? '').filter(Boolean),
     previewUrls: (event.preview?.endpoints ?? []).map((e) => e.url ?? '').filter(Boolean),
+    ...(event.lastModified ? { stateSince: event.lastModified.toISOString() } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { recordLiveEventState } from '../../domain/cost.js';
 import { describe, expect, it } from 'vitest';
 import type { BroadcastStatus } from '../../contracts/broadcast.js';
 import { appendTimeline, CUSTOM_STATUS_LIMIT_BYTES, customStatusBytes, TIMELINE_HEAD, TIMELINE_TAIL } from '../../domain/broadcastStatus.js';
@@ -27,6 +28,9 @@ describe('broadcast custom status', () => {
       error: { code: 'CleanupFailed', message: `${summarizeError(new Error('é'.repeat(50_000)))}; the leak reaper will stop the live event` },
     };
     for (let i = 0; i < 10_000; i++) appendTimeline(status, { at: at(i), phase: 'live', note: i % 2 ? `end moved to ${at(i)} ${'z'.repeat(500)}` : 'rescheduled' });
+    // Live event states seen (billing): a broadcast re-allocated again and again keeps only a bounded list.
+    for (let i = 0; i < 1_000; i++) recordLiveEventState(status, i % 2 ? 'Deallocating' : 'StandBy', at(i));
+    expect(status.liveEventStates?.length).toBeLessThanOrEqual(12);
     const bytes = customStatusBytes(status);
     expect(bytes).toBeLessThan(CUSTOM_STATUS_LIMIT_BYTES);
     console.log(`worst-case broadcast status: ${bytes} bytes UTF-16 of ${CUSTOM_STATUS_LIMIT_BYTES}`);

@@ -1,0 +1,83 @@
+/**
+ * Live event capacity: which window of time a broadcast holds a live event slot on its account, and whether a
+ * new window fits an account's quota. Pure; the ledger orchestration (orchestrators/capacityLedger.ts) decides
+ * with it one request at a time, and unit tests call it directly.
+ */
+import type { StartupProfile } from '../contracts/mediaActivities.js';
+import type { AccountCapacity } from '../contracts/settings.js';
+import { defaultStartupProfile, planStartup } from './schedule.js';
+
+/** AMS's default limits per account (https://learn.microsoft.com/azure/media-services/latest/limits-quotas-constraints-reference). */
+export const DEFAULT_LIVE_EVENT_QUOTA = 5;
+export const DEFAULT_LIVE_OUTPUTS_PER_EVENT = 3;
+
+export type { AccountCapacity } from '../contracts/settings.js';
+
+/** A broadcast's hold on one live event slot: [from, to) in ms since epoch. */
+export interface SlotReservation {
+  broadcastId: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * How long before its start a broadcast allocates its live event. The orchestration plans from the start-up
+ * profile it reads shortly before the start; a reservation is made long before that, so it uses the profile at
+ * hand or, by default, the generous default profile (7 minutes plus twice the margin).
+ */
+export function plannedLeadMs(marginMs: number, profile: StartupProfile = defaultStartupProfile): number {
+  const plan = planStartup(0, profile, marginMs);
+  return -plan.allocateAt;
+}
+
+/** The slot a broadcast occupies: from its planned allocation until its end plus the grace. */
+export function occupancyWindow(startMs: number, endMs: number, leadMs: number, graceMs: number): { from: number; to: number } {
+  return { from: startMs - leadMs, to: endMs + graceMs };
+}
+
+export interface QuotaExceeded {
+  /** The first instant of the candidate window at which the quota would be exceeded. */
+  firstExceededAt: number;
+  /** The broadcasts holding the account's slots at that instant. */
+  conflicts: SlotReservation[];
+}
+
+/**
+ * Whether `candidate` fits beside `existing` within `quota` concurrent slots, and if not, the first instant the
+ * quota is exceeded and who holds the slots then. Reservations of the same broadcast are ignored (a reschedule
+ * replaces its own window). Windows are half-open: one ending at t and another starting at t do not overlap.
+ */
+export function checkQuota(existing: readonly SlotReservation[], candidate: SlotReservation, quota: number): QuotaExceeded | undefined {
+  const overlapping = existing.filter((r) => r.broadcastId !== candidate.broadcastId && r.from < candidate.to && r.to > candidate.from);
+  // The count only rises where a window begins: check the candidate's start and each later start inside it.
+  const instants = [candidate.from, ...overlapping.map((r) => r.from).filter((t) => t > candidate.from)].sort((a, b) => a - b);
+  for (const at of instants) {
+    const holding = overlapping.filter((r) => r.from <= at && r.to > at);
+    if (holding.length + 1 > quota) return { firstExceededAt: at, conflicts: holding };
+  }
+  return undefined;
+}
+
+export type Placement =
+  | { ok: true; accountName: string }
+  | { ok: false; refusals: Array<{ accountName: string } & QuotaExceeded> };
+
+/**
+ * The first account of the pool (in configured order) with a free slot for the whole window; a pinned broadcast
+ * only considers its account. The ledger applies the same rule account by account.
+ */
+export function placeBroadcast(
+  candidate: SlotReservation,
+  pool: readonly AccountCapacity[],
+  reservations: Readonly<Record<string, readonly SlotReservation[]>>,
+  pinned?: string,
+): Placement {
+  const refusals: Array<{ accountName: string } & QuotaExceeded> = [];
+  for (const account of pool) {
+    if (pinned !== undefined && account.accountName !== pinned) continue;
+    const exceeded = checkQuota(reservations[account.accountName] ?? [], candidate, account.liveEventQuota);
+    if (!exceeded) return { ok: true, accountName: account.accountName };
+    refusals.push({ accountName: account.accountName, ...exceeded });
+  }
+  return { ok: false, refusals };
+}
