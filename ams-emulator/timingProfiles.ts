@@ -158,8 +158,8 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** mulberry32 */
-function uniforms(seed: number): () => number {
+/** A seeded generator (mulberry32) so jittered durations and draws are reproducible. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -172,7 +172,7 @@ function uniforms(seed: number): () => number {
 
 /** The draw for the `occurrence`-th time `resource` runs `op` under `seed`: the same inputs, the same draw. */
 export function drawFor(profile: TimingProfile, seed: number, op: ProfileOperation, resource: string, occurrence: number): Draw {
-  const next = uniforms(hash32(`${seed}|${op}|${resource.toLowerCase()}|${occurrence}`));
+  const next = seededRandom(hash32(`${seed}|${op}|${resource.toLowerCase()}|${occurrence}`));
   return drawFrom(profile.operations[op], [next(), next(), next(), next()]);
 }
 

@@ -128,14 +128,4 @@ export function resolveTimings(timings: TimingsOption | undefined, seed = 1): Ti
   return { ...realisticTimings, ...timings };
 }
 
-/** A seeded generator (mulberry32) so jittered durations are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './timingProfiles.js';
