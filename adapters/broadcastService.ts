@@ -220,9 +220,10 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
       return status ? toBroadcastView(status, Date.now()) : undefined;
     },
 
-    async spec(id: string): Promise<{ spec: BroadcastSpec; phase: BroadcastPhase }> {
+    /** The broadcast's spec as scheduled and its current view (times as changed since), from one read. */
+    async spec(id: string): Promise<{ spec: BroadcastSpec; phase: BroadcastPhase; view: BroadcastView }> {
       const status = await require(id);
-      return { spec: (status.input as BroadcastOrchestrationInput).spec, phase: phaseOf(status) };
+      return { spec: (status.input as BroadcastOrchestrationInput).spec, phase: phaseOf(status), view: toBroadcastView(status, Date.now()) };
     },
 
     /**

@@ -95,6 +95,18 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
     if (isBroadcastId(id)) return { ok: true, id };
     return { ok: false, response: problemResponse(validationProblem([{ field: 'id', message: BROADCAST_ID_RULE }], 'The broadcast id is not valid.')) };
   };
+  /** What a change or an extend starts from: a valid id and query, a parsed body, and the broadcast read once. */
+  const changeRequest = async (request: HttpRequest, context: InvocationContext) => {
+    const id = pathId(request);
+    if (!id.ok) return id;
+    const dryRun = dryRunOf(request);
+    if (typeof dryRun !== 'boolean') return { ok: false as const, response: problemResponse(validationProblem([dryRun], 'The query is not valid.')) };
+    const body = await readJson(request, api.maxBodyBytes);
+    if (!body.ok) return body;
+    const broadcasts = service(context);
+    const { spec, view } = await broadcasts.spec(id.id);
+    return { ok: true as const, id: id.id, dryRun, body: body.body, broadcasts, spec, current: view };
+  };
   const show = (principal: Principal, view: BroadcastView) => (hasRole(principal, BroadcastRoles.write) ? view : redactForReader(view));
   const location = (request: HttpRequest, id: string) => new URL(`/api/broadcasts/${id}`, request.url).toString();
 
@@ -158,52 +170,40 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
     }),
 
     changeBroadcast: route(BroadcastRoles.write, async (request, context) => {
-      const id = pathId(request);
-      if (!id.ok) return id.response;
-      const dryRun = dryRunOf(request);
-      if (typeof dryRun !== 'boolean') return problemResponse(validationProblem([dryRun], 'The query is not valid.'));
-      const body = await readJson(request, api.maxBodyBytes);
-      if (!body.ok) return body.response;
-      const broadcasts = service(context);
-      const { spec } = await broadcasts.spec(id.id);
-      const parsed = parseChangeBroadcast(body.body, spec, Date.now());
+      const req = await changeRequest(request, context);
+      if (!req.ok) return req.response;
+      const { id, dryRun, body, broadcasts, spec, current } = req;
+      const parsed = parseChangeBroadcast(body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      const current = await broadcasts.get(id.id);
-      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current?.liveEvent);
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current.liveEvent);
       if (refused) return problemResponse(conflictProblem(refused));
-      const startAt = parsed.value.startAt ?? current?.startAt ?? spec.startAt;
-      const endAt = parsed.value.endAt ?? current?.endAt ?? spec.endAt;
+      const startAt = parsed.value.startAt ?? current.startAt;
+      const endAt = parsed.value.endAt ?? current.endAt;
       const capErrors = durationErrors(startAt, endAt, maxDurationMs, undefined, spec.maxDuration);
       if (capErrors.length > 0) return problemResponse(validationProblem(capErrors, 'The change is not valid.'));
       if (dryRun) {
-        const placement = await broadcasts.planChange(id.id, startAt, endAt);
-        return json(200, { dryRun: true, id: id.id, placement, ...estimateForWindow({ ...spec, startAt, endAt }, deps.policy) });
+        const placement = await broadcasts.planChange(id, startAt, endAt);
+        return json(200, { dryRun: true, id, placement, ...estimateForWindow({ ...spec, startAt, endAt }, deps.policy) });
       }
-      await broadcasts.reschedule(id.id, parsed.value);
-      return json(202, { id: id.id, accepted: parsed.value });
+      await broadcasts.reschedule(id, parsed.value);
+      return json(202, { id, accepted: parsed.value });
     }),
 
     extendBroadcast: route(BroadcastRoles.write, async (request, context) => {
-      const id = pathId(request);
-      if (!id.ok) return id.response;
-      const dryRun = dryRunOf(request);
-      if (typeof dryRun !== 'boolean') return problemResponse(validationProblem([dryRun], 'The query is not valid.'));
-      const body = await readJson(request, api.maxBodyBytes);
-      if (!body.ok) return body.response;
-      const broadcasts = service(context);
-      const { spec } = await broadcasts.spec(id.id);
-      const parsed = parseExtend(body.body, spec.startAt, Date.now());
+      const req = await changeRequest(request, context);
+      if (!req.ok) return req.response;
+      const { id, dryRun, body, broadcasts, spec, current } = req;
+      const parsed = parseExtend(body, spec.startAt, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The new end is not valid.'));
-      const current = await broadcasts.get(id.id);
-      const startAt = current?.startAt ?? spec.startAt;
+      const startAt = current.startAt;
       const capErrors = durationErrors(startAt, parsed.value.endAt, maxDurationMs, undefined, spec.maxDuration);
       if (capErrors.length > 0) return problemResponse(validationProblem(capErrors, 'The new end is not valid.'));
       if (dryRun) {
-        const placement = await broadcasts.planChange(id.id, undefined, parsed.value.endAt);
-        return json(200, { dryRun: true, id: id.id, placement, ...estimateForWindow({ ...spec, startAt, endAt: parsed.value.endAt }, deps.policy) });
+        const placement = await broadcasts.planChange(id, undefined, parsed.value.endAt);
+        return json(200, { dryRun: true, id, placement, ...estimateForWindow({ ...spec, startAt, endAt: parsed.value.endAt }, deps.policy) });
       }
-      await broadcasts.extend(id.id, parsed.value.endAt);
-      return json(202, { id: id.id, endAt: parsed.value.endAt });
+      await broadcasts.extend(id, parsed.value.endAt);
+      return json(202, { id, endAt: parsed.value.endAt });
     }),
 
     stopBroadcast: route(BroadcastRoles.write, async (request, context) => {
