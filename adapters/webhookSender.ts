@@ -6,7 +6,8 @@
 import { Webhook } from 'standardwebhooks';
 import type { LifecycleNotification } from '../contracts/notifications.js';
 import type { AttemptOutcome } from '../contracts/webhooks.js';
-import { RESPONSE_START_MAX, truncate } from '../domain/webhooks.js';
+import { cap } from '../domain/errorSummary.js';
+import { RESPONSE_START_MAX } from '../domain/webhooks.js';
 import { guardedRequest, OutboundBlockedError, type OutboundPolicy, type Resolver } from './outboundGuard.js';
 
 export interface SendOutcome {
@@ -52,7 +53,7 @@ export async function sendWebhook(url: string, secret: string, notification: Lif
       { policy: options.policy, resolver: options.resolver, timeoutMs: options.timeoutMs ?? 15_000, maxBodyBytes: RESPONSE_START_MAX, truncate: true, keepMethod: true },
     );
     const status = response.status;
-    const responseStart = truncate(response.body.toString('utf8').replace(/\uFFFD+$/, ''), RESPONSE_START_MAX);
+    const responseStart = cap(response.body.toString('utf8').replace(/\uFFFD+$/, ''), RESPONSE_START_MAX);
     const outcome = status >= 200 && status < 300 ? 'delivered' : status === 410 ? 'gone' : 'rejected';
     return { outcome, status, latencyMs: latency(), ...(responseStart !== '' && { responseStart }) };
   } catch (error) {

@@ -13,6 +13,12 @@ const RPC_EXCEPTION = /(?:^|\n)\s*Exception:\s*([^\n]+)/;
 const GENERIC = /^(?:Exception while executing function: \S+|Result: Failure)\s*$/;
 
 export function summarizeError(error: unknown, maxLength = MAX_ERROR_SUMMARY): string {
+  const { activity, message } = errorCause(error);
+  return cap(activity ? `${activity} failed: ${message}` : message, maxLength);
+}
+
+/** The failed activity's name (Azure's "Activity function 'x' failed:" shape) and the message of the error, one line. */
+export function errorCause(error: unknown): { activity?: string; message: string } {
   const text = error instanceof Error ? error.message : typeof error === 'string' ? error : safeString(error);
   // DFJS joins Reason and Details with " \n "; the Details are the serialized exception.
   const separator = text.indexOf(' \n ');
@@ -25,7 +31,7 @@ export function summarizeError(error: unknown, maxLength = MAX_ERROR_SUMMARY): s
   if (firstLine(message) === '' || GENERIC.test(firstLine(message))) message = fromDetails(details) ?? message;
 
   const summary = stripErrorPrefix(firstLine(message)) || 'unknown error';
-  return cap(activity ? `${activity[1]} failed: ${summary}` : summary, maxLength);
+  return activity ? { activity: activity[1], message: summary } : { message: summary };
 }
 
 /** Cuts `text` to `maxLength` characters, marking the cut. */

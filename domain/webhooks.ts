@@ -1,6 +1,7 @@
 /** Webhook delivery rules, pure: who gets a notification, the retry schedule, bounded summaries, subscriber health. */
 import type { NotificationType } from '../contracts/notifications.js';
 import type { AttemptOutcome, DeliveryAttempt, DeliveryState, DeliveryStatus, SubscriberCommand, SubscriberHealth } from '../contracts/webhooks.js';
+import { cap, errorCause } from './errorSummary.js';
 
 export const subscribersFor = <S extends { events?: readonly string[] }>(subscribers: S[], type: NotificationType): S[] =>
   subscribers.filter((s) => !s.events || s.events.includes(type));
@@ -26,22 +27,9 @@ export const isFinalOutcome = (outcome: AttemptOutcome) => outcome === 'delivere
 export const ERROR_SUMMARY_MAX = 160;
 export const RESPONSE_START_MAX = 256;
 
-/**
- * A short, single-line summary of an activity failure. In Azure it arrives as
- * `Error("Activity function 'x' failed: <message> \n <serialized .NET exception, kilobytes>")`;
- * the local host gives `TaskFailedError("Error: <message>")`. Both become `<message>`, capped.
- */
+/** A delivery error's message, one capped line (Azure's activity-failure shape read as in errorSummary.ts). */
 export function summarizeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
-  let message = text.replace(/^Activity function '[^']*' failed:\s*/, '');
-  const details = message.search(/\s*\n/); // Reason \n Details: keep the reason
-  if (details >= 0) message = message.slice(0, details);
-  message = message.replace(/^(?:\w*Error|Exception): /, '').replace(/\s+/g, ' ').trim();
-  return truncate(message === '' ? 'unknown error' : message, ERROR_SUMMARY_MAX);
-}
-
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  return cap(errorCause(error).message, ERROR_SUMMARY_MAX);
 }
 
 /** The bounded custom status of a delivery: counts and the last attempt's summary, never the list. */
@@ -56,7 +44,7 @@ export function deliveryStatus(state: DeliveryState, attempts: DeliveryAttempt[]
         outcome: last.outcome,
         ...(last.status !== undefined && { status: last.status }),
         ...(last.latencyMs !== undefined && { latencyMs: last.latencyMs }),
-        ...(last.error !== undefined && { error: truncate(last.error, ERROR_SUMMARY_MAX) }),
+        ...(last.error !== undefined && { error: cap(last.error, ERROR_SUMMARY_MAX) }),
       },
     }),
     ...(nextAttemptAt && { nextAttemptAt }),
