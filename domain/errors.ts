@@ -8,6 +8,8 @@
  *   a wrong state or an operation in progress is not knowable from the answer: re-read and decide.
  * - notFound, invalid (the request itself is malformed), permanent (give up and compensate)
  */
+import { TRANSIENT_STATES } from './liveEventDecisions.js';
+
 export type ErrorClass = 'transient' | 'busy' | 'refused' | 'notFound' | 'invalid' | 'permanent';
 
 export interface ClassifiedError {
@@ -63,7 +65,6 @@ export type RefusedAction = 'allocate' | 'start' | 'stop' | 'delete' | 'liveOutp
  */
 export type RefusalVerdict = 'gone' | 'alreadyDone' | 'retry' | 'refused';
 
-const TRANSIENT_STATES = ['Allocating', 'Starting', 'Stopping', 'Deleting'];
 const ALLOWED_FROM: Record<RefusedAction, string[]> = {
   allocate: ['Stopped'],
   start: ['Stopped', 'StandBy'],

@@ -12,12 +12,13 @@ export type NextStep =
   | { kind: 'request'; action: 'allocate' | 'start' | 'stop' | 'delete' }
   | { kind: 'impossible'; reason: string };
 
-const transient = ['Allocating', 'Starting', 'Stopping', 'Deleting'];
+/** States a live event passes through while an operation runs: wait, never request. */
+export const TRANSIENT_STATES: readonly string[] = ['Allocating', 'Starting', 'Stopping', 'Deleting'];
 
 export function nextStep(observed: string | undefined, target: TargetState): NextStep {
   const state = observed ?? 'Deleted';
   if (state === target) return { kind: 'done' };
-  if (transient.includes(state)) return { kind: 'wait' };
+  if (TRANSIENT_STATES.includes(state)) return { kind: 'wait' };
   switch (target) {
     case 'StandBy':
       if (state === 'Stopped') return { kind: 'request', action: 'allocate' };
