@@ -49,7 +49,9 @@ export async function queryInstances(client: df.DurableClient, query: InstanceQu
   const response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!response.ok) throw new Error(`Durable instance query failed with HTTP ${response.status}`);
   const instances = (await response.json()) as InstanceJson[];
-  return { instances: Array.isArray(instances) ? instances : [], continuationToken: response.headers.get('x-ms-continuation-token') || undefined };
+  // Azure sends the header on every page, `null` on the last.
+  const token = response.headers.get('x-ms-continuation-token');
+  return { instances: Array.isArray(instances) ? instances : [], continuationToken: token && token !== 'null' ? token : undefined };
 }
 
 function listUrl(data: ClientData): URL {

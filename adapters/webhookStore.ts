@@ -6,6 +6,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
+import { queryInstances as queryDurableInstances } from './instanceQuery.js';
 import { subscriberInstanceId, subscriberInstancePrefix, type SubscriberHealth, type SubscriberRecord } from '../contracts/webhooks.js';
 
 export interface InstanceStatus {
@@ -64,17 +65,12 @@ export async function readInstanceHistory(context: InvocationContext, instanceId
 
 /** One page of instances whose id starts with `prefix`, in instance-id order. */
 export async function queryInstances(context: InvocationContext, query: PageQuery): Promise<InstancePage> {
-  const binding = bindingOf(context);
-  const params = new URLSearchParams({ instanceIdPrefix: query.prefix, top: String(query.top), showInput: String(query.showInput ?? true) });
-  if (query.runtimeStatus?.length) params.set('runtimeStatus', query.runtimeStatus.join(','));
-  const url = apiUrl(binding, 'instances/', params);
-  const response = await fetch(url, { headers: query.continuationToken ? { 'x-ms-continuation-token': query.continuationToken } : {} });
-  if (!response.ok) throw new Error(`the Durable instance query answered ${response.status}`);
-  const items = (await response.json()) as InstanceStatus[];
-  const token = response.headers.get('x-ms-continuation-token');
-  // Azure sends the header on every page (`null` on the last); a page shorter than asked for is the last one.
-  const more = token && token !== 'null' && items.length >= query.top;
-  return { items, ...(more && { continuationToken: token }) };
+  const page = await queryDurableInstances(df.getClient(context), {
+    instanceIdPrefix: query.prefix, top: query.top, runtimeStatus: query.runtimeStatus, showInput: query.showInput, continuationToken: query.continuationToken,
+  });
+  // A page shorter than asked for is the last one.
+  const more = page.continuationToken && page.instances.length >= query.top;
+  return { items: page.instances, ...(more && { continuationToken: page.continuationToken }) };
 }
 
 /** Every instance with the prefix (bounded by what the prefix selects), page by page. */
