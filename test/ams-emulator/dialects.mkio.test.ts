@@ -1,9 +1,11 @@
 // The MK.IO dialect over raw HTTPS (media-successors.md §1–§6): its paths, token, status codes and bodies, the missing
 // allocate, a stop refused while live outputs exist, and the same state machine confirmed by polling the resource.
+import { AzureMediaServices } from '@azure/arm-mediaservices';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { startEmulator, type AmsEmulator, type MkioOptions } from '../../ams-emulator/index.js';
 import { call, jwtClaims, type RawResponse } from './dialectsSupport.js';
+import { poll } from './support.js';
 
 const clock = new ManualClock();
 let emulator: AmsEmulator;
@@ -307,4 +309,44 @@ describe('settings for the unverified quirks', () => {
       clock.advance(30_000);
       expect((await api.get('/liveEvents')).status).toBe(200);
     }));
+});
+
+describe('the ARM SDK pointed at the MK.IO dialect (the §7.1 probe): what it hides and where it breaks', () => {
+  let target: AmsEmulator;
+  let client: AzureMediaServices;
+  beforeAll(async () => {
+    target = await startEmulator({ dialect: 'mkio', timings: 'fast' });
+    const token = target.dialect.token ?? '';
+    client = new AzureMediaServices({ getToken: async () => ({ token, expiresOnTimestamp: jwtClaims(token).exp * 1000 }) }, 'unused', {
+      endpoint: target.url, credentialScopes: ['mkio/.default'], tlsOptions: { ca: target.caCertPem }, retryOptions: { maxRetries: 0 },
+    } as never);
+    // ARM paths → /api/ams/{project}/…, without api-version.
+    client.pipeline.addPolicy({
+      name: 'mkioPathRewrite',
+      async sendRequest(request, next) {
+        const url = new URL(request.url);
+        const match = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Media\/mediaservices\/([^/]+)\/(.*)$/i.exec(url.pathname);
+        if (match) {
+          url.pathname = `/api/ams/${match[1]}/${match[2]}`;
+          url.searchParams.delete('api-version');
+          request.url = url.toString();
+        }
+        return next(request);
+      },
+    });
+  });
+  afterAll(() => target.close());
+  const project = () => target.dialect.project ?? '';
+
+  it('creates and starts (the poller ends at once; the state must be polled), refuses allocate and a 200 locator create', async () => {
+    const created = await client.liveEvents.beginCreateAndWait('rg', project(), 'sdk', { location: 'westeurope', input: { streamingProtocol: 'RTMPS' } }, poll);
+    expect(created).toMatchObject({ name: 'sdk', provisioningState: 'Succeeded', input: { streamingProtocol: 'RTMPS' } });
+    await expect(client.liveEvents.beginCreateAndWait('rg', project(), 'sdk', { location: 'westeurope', input: { streamingProtocol: 'RTMP' } }, poll)).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    await expect(client.liveEvents.beginAllocateAndWait('rg', project(), 'sdk', poll)).rejects.toMatchObject({ statusCode: 405 });
+    await client.liveEvents.beginStartAndWait('rg', project(), 'sdk', poll);
+    expect((await client.liveEvents.get('rg', project(), 'sdk')).resourceState).toBe('Starting');
+    await client.assets.createOrUpdate('rg', project(), 'sdk-a', { storageAccountName: target.dialect.storageAccountName });
+    await expect(client.streamingLocators.create('rg', project(), 'sdk-l', { assetName: 'sdk-a', streamingPolicyName: 'Predefined_ClearStreamingOnly' })).rejects.toMatchObject({ statusCode: 200 });
+    await expect(client.mediaservices.get('rg', project())).rejects.toMatchObject({ statusCode: 404 });
+  });
 });
