@@ -59,6 +59,14 @@ export interface MkioOptions {
   rateLimits?: { readsPerMinute: number; writesPerMinute: number } | null;
 }
 
+/** Every option, so a misspelt one is refused rather than silently ignored. */
+export const mkioOptionKeys: Record<keyof MkioOptions, true> = {
+  project: true, storageAccountName: true, tokenLifetimeSeconds: true, legacyTokenHeader: true, pathStyles: true, apiVersionParameter: true,
+  allocate: true, missingOperationStatus: true, createdStatus: true, actionStatus: true, deleteStatus: true, alreadyExistsStatus: true,
+  stopWithOutputsDetail: true, honourRemoveOutputsOnStop: true, deleteRunning: true, reuseDeletedNames: true, assetRequiresStorageAccount: true,
+  livePathStyle: true, rateLimits: true,
+};
+
 type Style = 'ams' | 'v1';
 const ARM_API_VERSION = '2022-08-01';
 /** §3.2: "For Live passthrough MK.IO supports RTMP and RTMPS … for Live encoding … SRT" (read). */
@@ -74,6 +82,7 @@ export function mkioDialect(base: AccountIdentity, options: MkioOptions, host: P
   const identity: AccountIdentity = { ...base, resourceGroup: 'default', accountName: project };
   const storageAccountName = options.storageAccountName ?? `${project.toLowerCase()}storage`;
   const styles = options.pathStyles ?? ['ams', 'v1'];
+  if (styles.length === 0 || styles.some((style) => style !== 'ams' && style !== 'v1')) throw new Error("dialectOptions.pathStyles must list 'ams' and/or 'v1'");
   const opt = {
     legacyTokenHeader: options.legacyTokenHeader ?? true,
     apiVersionParameter: options.apiVersionParameter ?? 'reject',
