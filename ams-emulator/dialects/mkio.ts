@@ -6,7 +6,7 @@
  * translated to the ARM form the account's router serves, and its answer back. Section numbers (§) refer to
  * /work/shared/media-successors.md; every behaviour it marks unverified is an option here, defaulting to its best guess.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ArmRequest, ArmResponse, Throttle } from '../armRouter.js';
 import { armAccountRules, type AccountIdentity, type MediaAccount } from '../mediaAccount.js';
 import type { LiveEventRecord } from '../model.js';
@@ -114,6 +114,11 @@ export function mkioDialect(base: AccountIdentity, options: MkioOptions, host: P
       ...armAccountRules,
       inputProtocols: ['RTMP', 'RTMPS', 'SRT'],
       deleteFrom: opt.deleteRunning ? ['Stopped', 'StandBy', 'Running'] : ['Stopped'],
+      // §3.2 (read): "RTMP: a UUID string; SRT: 10–79-char passphrase"; the fixture's RTMP tokens are hyphenated UUIDs.
+      accessToken: (protocol) =>
+        protocol === 'SRT'
+          ? { pattern: /^.{10,79}$/, description: 'a passphrase of 10 to 79 characters', generate: () => randomBytes(18).toString('base64url').replace(/[-_]/g, 'x') }
+          : { ...armAccountRules.accessToken(protocol), generate: () => randomUUID() },
     },
     token: () => token,
     throttle(projectName: string): Throttle | undefined {

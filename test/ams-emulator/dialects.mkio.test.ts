@@ -116,6 +116,7 @@ describe('live events', () => {
     });
     const read = (await mk.get('/liveEvents/ev1')).json;
     const token = read.properties.input.accessToken as string;
+    expect(token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // a UUID, as in MK.IO's fixtures
     expect(read.properties.input.endpoints).toEqual([{ protocol: 'RTMP', url: expect.stringMatching(new RegExp(`^rtmp://in-[0-9a-f-]{36}\\.westeurope\\.streaming\\.mediakind\\.com:1935/${token}$`)) }]);
     expect(read.properties.preview.endpoints[0].url).toMatch(/^https:\/\/ev1-broadcastams-preview\.westeurope\.streaming\.mediakind\.com\/[0-9a-f-]{36}\/manifest\.mpd$/);
     expect(read.supplemental.operation).toBe('get');
@@ -139,7 +140,12 @@ describe('live events', () => {
     expect((await mk.put('/liveEvents/rtmps', withInput('RTMPS'))).status).toBe(200);
     const srt = await mk.put('/liveEvents/srtenc', withInput('SRT', 'Standard', ['LowLatency']));
     expect(srt.status).toBe(200);
-    expect(srt.json.properties.input.endpoints[0].url).toMatch(/^srt:\/\/in-[0-9a-f-]{36}\.westeurope\.streaming\.mediakind\.com:6000\?passphrase=\w+&pkbkeylen=16$/);
+    expect(srt.json.properties.input.endpoints[0].url).toMatch(/^srt:\/\/in-[0-9a-f-]{36}\.westeurope\.streaming\.mediakind\.com:6000\?passphrase=\w{10,79}&pkbkeylen=16$/);
+    // An SRT passphrase is 10–79 characters, not a GUID (§3.2).
+    const passphrase = (accessToken: string) => ({ location: 'westeurope', properties: { input: { streamingProtocol: 'SRT', accessToken }, encoding: { encodingType: 'Standard' } } });
+    expect((await mk.put('/liveEvents/srtpass1', passphrase('abcdgdhfqsfh45gdsqsdksdfn'))).status).toBe(200);
+    expect(await mk.put('/liveEvents/srtpass2', passphrase('short'))).toMatchObject(mkError(400, 'BadRequest', /10 to 79/));
+    expect((await mk.put('/liveEvents/rtmptok', { location: 'westeurope', properties: { input: { streamingProtocol: 'RTMP', accessToken: 'abcdgdhfqsfh45gdsqsdksdfn' } } })).status).toBe(400);
   });
 
   it('has no allocate, reset or update (405), and start/stop answer 202 at once: the state is polled', async () => {
