@@ -30,6 +30,8 @@ export interface LocalStackOptions {
    * with its `eventgrid_extension` key); default `EventGridSchema`; `none` = no subscription.
    */
   eventSchema?: EventSchema | 'none';
+  /** The emulator's real media plane (RTMP ingest, recordings, playback; needs ffmpeg). */
+  mediaPlane?: EmulatorOptions['mediaPlane'];
 }
 
 export interface LocalStack {
@@ -68,6 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     extraAccounts: options.extraAccounts,
     errorShapes: options.errorShapes,
     pageSize: options.pageSize,
+    mediaPlane: options.mediaPlane,
   });
   const host = await startHost({
     appRoot: options.appRoot,
