@@ -2,6 +2,7 @@
  * Runs the AMS emulator on its own: `node dist/ams-emulator/cli.js [port] [dataDir] [fast|realistic]`.
  * `AMS_EMULATOR_ERROR_SHAPES` (JSON, e.g. `{"wrongState":"conflict","busy":"accepted"}`) and
  * `AMS_EMULATOR_PAGE_SIZE` choose refusal shapes and list page size (also settable under /_emulator/).
+ * `AMS_EMULATOR_MEDIA_PLANE=true` adds the real media plane (RTMP ingest on `AMS_EMULATOR_RTMP_PORT`, default 1935).
  */
 import { startEmulator } from './index.js';
 
@@ -12,6 +13,8 @@ const emulator = await startEmulator({
   timings: timings === 'fast' ? 'fast' : 'realistic',
   errorShapes: process.env.AMS_EMULATOR_ERROR_SHAPES ? (JSON.parse(process.env.AMS_EMULATOR_ERROR_SHAPES) as object) : undefined,
   pageSize: process.env.AMS_EMULATOR_PAGE_SIZE ? Number(process.env.AMS_EMULATOR_PAGE_SIZE) : undefined,
+  mediaPlane: /^(1|true)$/i.test(process.env.AMS_EMULATOR_MEDIA_PLANE ?? '') ? { rtmpPort: Number(process.env.AMS_EMULATOR_RTMP_PORT ?? '1935') } : undefined,
 });
 console.log(`AMS emulator at ${emulator.url}; trust ${emulator.caCertFile ?? '(in memory)'} (e.g. NODE_EXTRA_CA_CERTS).`);
+if (emulator.mediaPlane) console.log(`RTMP ingest at rtmp://127.0.0.1:${emulator.mediaPlane.rtmpPort}/live/<accessToken>.`);
 process.once('SIGINT', () => void emulator.close().then(() => process.exit(0)));

@@ -71,6 +71,9 @@ describe.skipIf(!ffmpeg)('a broadcast with a real encoder (local media plane)', 
     const pushing = push(ingest, 8);
     const live = await waitFor(id, 'live with the encoder connected', (b) => b.phase === 'live' && b.encoder?.connected === true);
     expect(live.encoder?.encoderIp).toBe('127.0.0.1');
+    // The event the app reacted to, as the emulator's Event Grid subscription delivered it.
+    const delivered = stack.emulator.eventGrid.deliveries().filter((d) => d.liveEventName === `bc-${id}` && d.state === 'delivered').map((d) => d.eventType);
+    expect(delivered).toContain('Microsoft.Media.LiveEventEncoderConnected');
     const preview = await until('the live preview', async () => {
       const res = await httpsGet(`${live.liveEvent.previewUrls[0]}(format=m3u8-cmaf)`, stack.emulator.caCertPem);
       return res.status === 200 ? res : undefined;

@@ -63,6 +63,19 @@ describe.skipIf(!ffmpeg)('media plane clean-up', () => {
     await expectNothingLeft(emulator, dataDir, port);
   });
 
+  it('a live event reset drops the encoder, which may then reconnect', async () => {
+    const { dataDir, emulator, client, receiver, pushing, port } = await runningEvent('le-reset-arm');
+    const url = (await client.liveEvents.get(rg, account, 'le-reset-arm')).input?.endpoints?.[0]?.url ?? '';
+    await client.liveEvents.beginResetAndWait(rg, account, 'le-reset-arm', poll);
+    expect((await pushing).code).not.toBe(0);
+    const disconnect = await until('the disconnect', () => receiver.events.find((e) => e.eventType.endsWith('EncoderDisconnected')));
+    expect(disconnect.data.resultCode).toBe('MPE_INGEST_CHANNEL_STOPPED');
+    expect((await push(url, 2)).code).toBe(0); // Running again, same ingest URL: the encoder reconnects
+    await until('the reconnect', () => receiver.events.filter((e) => e.eventType.endsWith('EncoderConnected')).length === 2);
+    await receiver.close();
+    await expectNothingLeft(emulator, dataDir, port);
+  });
+
   it('a reset of the emulator and its close end the push and every ffmpeg, and free the port', async () => {
     const first = await runningEvent('le-reset');
     first.emulator.reset();
