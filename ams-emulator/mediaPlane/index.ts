@@ -140,7 +140,8 @@ export class MediaPlane {
   }
 
   ingestUrl(event: LiveEventRecord): string {
-    return `rtmp://127.0.0.1:${this.rtmpPort}/live/${event.accessToken}`;
+    const host = this.options.rtmpHost && !['0.0.0.0', '::'].includes(this.options.rtmpHost) ? this.options.rtmpHost : '127.0.0.1';
+    return `rtmp://${host.includes(':') ? `[${host}]` : host}:${this.rtmpPort}/live/${event.accessToken}`;
   }
 
   // ---- following the account ------------------------------------------------------------------------
