@@ -107,7 +107,8 @@ export class EncoderSimulator {
     this.#subscription = undefined;
   }
 
-  connect(name: string, body: { encoderIp?: string; encoderPort?: string; delivery?: DeliveryOptions }): ControlResult {
+  /** `bitrate`: what IncomingStreamReceived reports (the media plane passes the rate measured on the connection). */
+  connect(name: string, body: { encoderIp?: string; encoderPort?: string; bitrate?: number; delivery?: DeliveryOptions }): ControlResult {
     const live = this.liveEvent(name);
     if (!live) return { status: 404, body: { error: { code: 'NotFound', message: `Live event ${name} does not exist.` } } };
     // A real ingest refuses the push: nothing listens for a live event that is not Running.
@@ -118,7 +119,7 @@ export class EncoderSimulator {
     const events = [
       this.#publish(name, 'Microsoft.Media.LiveEventEncoderConnected', { ingestUrl: live.ingestUrl ?? '', streamId: encoder.streamId, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort }, body.delivery),
       this.#publish(name, 'Microsoft.Media.LiveEventIncomingStreamReceived', {
-        ingestUrl: live.ingestUrl ?? '', trackType: 'video', trackName: 'video', bitrate: 3_000_000, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort,
+        ingestUrl: live.ingestUrl ?? '', trackType: 'video', trackName: 'video', bitrate: body.bitrate ?? 3_000_000, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort,
         timestamp: '0', duration: '2000', timescale: '1000',
       }, body.delivery),
     ];

@@ -246,7 +246,10 @@ export class MediaPlane {
     session.onFlowing(() => {
       if (target.closing || session.ended) return;
       // AMS reports the encoder once media arrives: EncoderConnected, then IncomingStreamReceived.
-      this.deps.encoders.connect(target.liveEventName, { encoderIp: session.remoteAddress.replace(/^::ffff:/, ''), encoderPort: String(session.remotePort) });
+      const seconds = Math.max(0.001, (Date.now() - session.startedAt) / 1000);
+      this.deps.encoders.connect(target.liveEventName, {
+        encoderIp: session.remoteAddress.replace(/^::ffff:/, ''), encoderPort: String(session.remotePort), bitrate: Math.round((session.bytesIn * 8) / seconds),
+      });
       this.#heartbeats.set(session, { clock: this.deps.clock.now(), real: Date.now(), bytes: session.bytesIn, discontinuity: reconnect });
     });
     session.onEnded(() => {

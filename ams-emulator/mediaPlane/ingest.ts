@@ -6,7 +6,7 @@
  * and its ffmpeg killed before any media reaches it. An ended connection ends its ffmpeg, and the reverse.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ipAllowed } from './ipAllow.js';
@@ -80,7 +80,11 @@ export class IngestFront {
     const id = `c${Date.now().toString(36)}${(this.#next++).toString(36)}`;
     const session = new IngestSession(id, socket, join(this.options.sessionsDir, id), this.options);
     this.#sessions.add(session);
-    session.onEnded(() => this.#sessions.delete(session));
+    session.onEnded(() => {
+      this.#sessions.delete(session);
+      // A refused connection leaves nothing; an admitted one's segments belong to its live event's stream.
+      if (!session.target) rmSync(session.dir, { recursive: true, force: true });
+    });
     session.begin();
   }
 }
