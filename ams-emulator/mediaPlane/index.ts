@@ -20,7 +20,7 @@ import { key, outputKey, type AssetRecord, type LiveEventRecord } from '../model
 import { ipAllowed } from './ipAllow.js';
 import { IngestFront, type IngestRejection, type IngestSession } from './ingest.js';
 import { LiveStream, readRecording, Recorder, renderRecording } from './liveStream.js';
-import { findFfmpeg, ProcessRegistry } from './processes.js';
+import { executable, findFfmpeg, ProcessRegistry } from './processes.js';
 
 export { findFfmpeg } from './processes.js';
 
@@ -87,7 +87,7 @@ export class MediaPlane {
   /** Starts the media plane, or answers why it cannot (no ffmpeg). */
   static async start(deps: Deps, options: MediaPlaneOptions = {}): Promise<MediaPlane | string> {
     const ffmpeg = options.ffmpegPath ?? findFfmpeg();
-    if (!ffmpeg) return 'ffmpeg was not found (set FFMPEG_PATH or install it: scripts/ensure-ffmpeg.sh)';
+    if (!ffmpeg || !executable(ffmpeg)) return `ffmpeg was not found${ffmpeg ? ` at ${ffmpeg}` : ''} (set FFMPEG_PATH or install it: scripts/ensure-ffmpeg.sh)`;
     const temporary = !deps.dataDir;
     const dir = deps.dataDir ? join(deps.dataDir, 'media-plane') : mkdtempSync(join(tmpdir(), 'ams-media-plane-'));
     const processes = new ProcessRegistry(join(dir, 'pids'), dir);

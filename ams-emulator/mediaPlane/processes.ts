@@ -7,19 +7,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-/** ffmpeg from `FFMPEG_PATH`, else the first on PATH (Debian: /usr/bin/ffmpeg); undefined when absent. */
+/**
+ * ffmpeg from `FFMPEG_PATH` when set (only there: a path that is not executable means "no ffmpeg"), else the first on
+ * PATH (Debian: /usr/bin/ffmpeg); undefined when absent.
+ */
 export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [env.FFMPEG_PATH, ...(env.PATH ?? '/usr/bin').split(delimiter).map((dir) => join(dir, 'ffmpeg')), '/usr/bin/ffmpeg'];
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // next
-    }
+  const candidates = env.FFMPEG_PATH ? [env.FFMPEG_PATH] : [...(env.PATH ?? '/usr/bin').split(delimiter).map((dir) => join(dir, 'ffmpeg')), '/usr/bin/ffmpeg'];
+  return candidates.find((candidate) => candidate && executable(candidate));
+}
+
+export function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  return undefined;
 }
 
 export class ProcessRegistry {

@@ -1,6 +1,9 @@
 // The media plane's pure pieces: the RTMP command reader that holds back a publish until the key is checked, the
 // stream-key rule, AMS IP allow-lists, and the archive window of a recording's HLS playlist.
 import { describe, expect, it } from 'vitest';
+import { startEmulator } from '../../ams-emulator/index.js';
+import { executable, findFfmpeg } from '../../ams-emulator/mediaPlane/processes.js';
+import { clientFor, poll, rg, account, rtmpEvent } from '../ams-emulator/support.js';
 import { appendToRecording, newRecording, parseMediaPlaylist, recordedDuration, renderMediaPlaylist } from '../../ams-emulator/mediaPlane/hls.js';
 import { ipAllowed } from '../../ams-emulator/mediaPlane/ipAllow.js';
 import { addressesToken, decodeAmf0, encodeAmf0, RtmpProtocolError, RtmpSniffer, tokenOf } from '../../ams-emulator/mediaPlane/rtmpSniffer.js';
@@ -131,5 +134,26 @@ describe('recording playlists and the archive window', () => {
     const short = newRecording('show', 1_000);
     appendToRecording(short, { file: 'long.ts', duration: 4, discontinuity: false });
     expect(short.segments).toHaveLength(1);
+  });
+});
+
+describe('without ffmpeg', () => {
+  it('FFMPEG_PATH names the only candidate', () => {
+    expect(findFfmpeg({ FFMPEG_PATH: '/nonexistent/ffmpeg', PATH: '/usr/bin' })).toBeUndefined();
+    expect(findFfmpeg({ PATH: '/nonexistent' })).toBe(executable('/usr/bin/ffmpeg') ? '/usr/bin/ffmpeg' : undefined); // Debian's place
+  });
+
+  it('the emulator runs without the media plane, says why, and hands out AMS ingest URLs', async () => {
+    const emulator = await startEmulator({ timings: 'fast', mediaPlane: { ffmpegPath: '/nonexistent/ffmpeg' } });
+    try {
+      expect(emulator.mediaPlane).toBeUndefined();
+      expect(emulator.mediaPlaneUnavailable).toContain('ffmpeg was not found at /nonexistent/ffmpeg');
+      const client = clientFor(emulator);
+      await client.liveEvents.beginCreateAndWait(rg, account, 'no-media', rtmpEvent, { ...poll, autoStart: true });
+      const event = await client.liveEvents.get(rg, account, 'no-media');
+      expect(event.input?.endpoints?.[0]?.url).toMatch(/^rtmp:\/\/[0-9a-f]{32}\.channel\.media\.azure\.net:1935\/live\//);
+    } finally {
+      await emulator.close();
+    }
   });
 });
