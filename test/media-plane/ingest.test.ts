@@ -80,6 +80,8 @@ describe.skipIf(!ffmpeg)('media plane: RTMP ingest, recording and playback (emul
     await client.liveOutputs.beginCreateAndWait(rg, account, name, 'out1', { assetName: 'rec-asset', archiveWindowLength: 'PT10M', manifestName: 'show' }, poll);
     const locator = await client.streamingLocators.create(rg, account, 'rec-locator', { assetName: 'rec-asset', streamingPolicyName: 'Predefined_ClearStreamingOnly' });
     const url = await ingestUrl(name);
+    // AMS lists no paths before the encoder sent data.
+    expect((await client.streamingLocators.listPaths(rg, account, 'rec-locator')).streamingPaths).toEqual([]);
 
     const first = push(url, 6);
     await until('the encoder-connected event', () => eventsOf(name, 'EncoderConnected').length === 1);
@@ -129,5 +131,13 @@ describe.skipIf(!ffmpeg)('media plane: RTMP ingest, recording and playback (emul
     expect((await get(`${emulator.url}${hls.replace('m3u8-cmaf', 'mpd-time-cmaf')}`)).status).toBe(404);
     const recording = JSON.parse(readFileSync(join(dataDir, 'media-plane', 'assets', (await client.assets.get(rg, account, 'rec-asset')).assetId ?? '', 'recording.json'), 'utf8')) as { ended: boolean };
     expect(recording.ended).toBe(true);
+
+    // The recording is on disk: a restarted emulator still serves it.
+    await emulator.close();
+    emulator = await startEmulator({ timings: 'fast', clock, dataDir, mediaPlane: true });
+    client = clientFor(emulator);
+    const again = await get(`${emulator.url}${hls}`);
+    expect(again.status).toBe(200);
+    expect(again.body).toBe(playlist);
   });
 });
