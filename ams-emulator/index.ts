@@ -163,6 +163,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   let extras = newExtras();
   const allAccounts = () => [{ state, account }, ...extras.values()];
 
+  // Started once the server listens (its endpoints name the server's origin).
+  let mediaPlane: MediaPlane | undefined;
+  let mediaPlaneUnavailable: string | undefined;
+
   const persist = () => {
     if (!stateFile) return;
     writeFileSync(stateFile + '.tmp', JSON.stringify(state));
@@ -310,8 +314,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `https://localhost:${port}`;
-  let mediaPlane: MediaPlane | undefined;
-  let mediaPlaneUnavailable: string | undefined;
   if (options.mediaPlane) {
     const started = await MediaPlane.start(
       { account: () => account, encoders, clock, dataDir: options.dataDir, origin: () => origin },
