@@ -3,12 +3,16 @@
 # own package, installed with apt when missing. Without them the media plane stays off and those tests are skipped.
 set -euo pipefail
 
-for candidate in "${FFMPEG_PATH:-}" /usr/bin/ffmpeg; do
-  if [ -n "$candidate" ] && [ -x "$candidate" ] && [ -x "$(dirname "$candidate")/ffprobe" ]; then
-    echo "ffmpeg: $candidate"
-    exit 0
-  fi
-done
+# FFMPEG_PATH, when set, is the only ffmpeg the emulator considers (ams-emulator/mediaPlane/processes.ts).
+if [ -n "${FFMPEG_PATH:-}" ]; then
+  if [ -x "$FFMPEG_PATH" ] && [ -x "$(dirname "$FFMPEG_PATH")/ffprobe" ]; then echo "ffmpeg: $FFMPEG_PATH"; exit 0; fi
+  echo "FFMPEG_PATH=$FFMPEG_PATH is not an ffmpeg with ffprobe next to it" >&2
+  exit 1
+fi
+if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; then
+  echo "ffmpeg: $(command -v ffmpeg)"
+  exit 0
+fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "ffmpeg is missing and apt-get is not available: install ffmpeg (with ffprobe) and set FFMPEG_PATH" >&2
