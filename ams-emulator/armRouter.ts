@@ -141,7 +141,7 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
         // Recorded quirk: the resource answered here carries the operationlocations path as its id.
         return { operation: 'liveEvents.operationLocation', name: n1, handle: () => operationLocation(account.getOperation('liveEvent', n3), () => {
           const e = account.getLiveEvent(n1);
-          return liveEventJson(id, e, { provisioningState: account.displayedProvisioningState(e), id: `${accountPath(id)}/liveevents/${e.name}/operationlocations/${n3}` });
+          return liveEventJson(id, e, { provisioningState: account.displayedProvisioningState(e), id: `${accountPath(id)}/liveevents/${e.name}/operationlocations/${n3}`, endpoints: account.media?.endpoints?.(e) });
         }) };
       }
       if (c2 === 'liveoutputs') {
@@ -198,7 +198,7 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
   }
 
   function eventJson(e: Parameters<typeof liveEventJson>[1]) {
-    return liveEventJson(id, e, { provisioningState: account.displayedProvisioningState(e) });
+    return liveEventJson(id, e, { provisioningState: account.displayedProvisioningState(e), endpoints: account.media?.endpoints?.(e) });
   }
 
   /**

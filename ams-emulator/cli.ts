@@ -3,6 +3,7 @@
  * `AMS_EMULATOR_ERROR_SHAPES` (JSON, e.g. `{"wrongState":"conflict","busy":"accepted"}`) and
  * `AMS_EMULATOR_PAGE_SIZE` choose refusal shapes and list page size (also settable under /_emulator/).
  * `AMS_EMULATOR_DIALECT` (`arm` default, `ravnur`, `mkio`) and `AMS_EMULATOR_DIALECT_OPTIONS` (JSON) choose whose API it speaks.
+ * `AMS_EMULATOR_MEDIA_PLANE=true` adds the real media plane (RTMP ingest on `AMS_EMULATOR_RTMP_PORT`, default 1935).
  */
 import { startEmulator, type DialectName } from './index.js';
 
@@ -15,7 +16,9 @@ const emulator = await startEmulator({
   pageSize: process.env.AMS_EMULATOR_PAGE_SIZE ? Number(process.env.AMS_EMULATOR_PAGE_SIZE) : undefined,
   dialect: (process.env.AMS_EMULATOR_DIALECT as DialectName | undefined) ?? 'arm',
   dialectOptions: process.env.AMS_EMULATOR_DIALECT_OPTIONS ? (JSON.parse(process.env.AMS_EMULATOR_DIALECT_OPTIONS) as object) : undefined,
+  mediaPlane: /^(1|true)$/i.test(process.env.AMS_EMULATOR_MEDIA_PLANE ?? '') ? { rtmpPort: Number(process.env.AMS_EMULATOR_RTMP_PORT ?? '1935') } : undefined,
 });
 console.log(`AMS emulator at ${emulator.url}; trust ${emulator.caCertFile ?? '(in memory)'} (e.g. NODE_EXTRA_CA_CERTS).`);
 if (emulator.dialect.name !== 'arm') console.log(`Dialect ${emulator.dialect.name}: ${JSON.stringify(emulator.dialect)}`);
+if (emulator.mediaPlane) console.log(`RTMP ingest at rtmp://127.0.0.1:${emulator.mediaPlane.rtmpPort}/live/<accessToken>.`);
 process.once('SIGINT', () => void emulator.close().then(() => process.exit(0)));

@@ -107,7 +107,8 @@ export class EncoderSimulator {
     this.#subscription = undefined;
   }
 
-  connect(name: string, body: { encoderIp?: string; encoderPort?: string; delivery?: DeliveryOptions }): ControlResult {
+  /** `bitrate`: what IncomingStreamReceived reports (the media plane passes the rate measured on the connection). */
+  connect(name: string, body: { encoderIp?: string; encoderPort?: string; bitrate?: number; delivery?: DeliveryOptions }): ControlResult {
     const live = this.liveEvent(name);
     if (!live) return { status: 404, body: { error: { code: 'NotFound', message: `Live event ${name} does not exist.` } } };
     // A real ingest refuses the push: nothing listens for a live event that is not Running.
@@ -118,7 +119,7 @@ export class EncoderSimulator {
     const events = [
       this.#publish(name, 'Microsoft.Media.LiveEventEncoderConnected', { ingestUrl: live.ingestUrl ?? '', streamId: encoder.streamId, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort }, body.delivery),
       this.#publish(name, 'Microsoft.Media.LiveEventIncomingStreamReceived', {
-        ingestUrl: live.ingestUrl ?? '', trackType: 'video', trackName: 'video', bitrate: 3_000_000, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort,
+        ingestUrl: live.ingestUrl ?? '', trackType: 'video', trackName: 'video', bitrate: body.bitrate ?? 3_000_000, encoderIp: encoder.encoderIp, encoderPort: encoder.encoderPort,
         timestamp: '0', duration: '2000', timescale: '1000',
       }, body.delivery),
     ];
@@ -130,14 +131,15 @@ export class EncoderSimulator {
     return { status: 200, body: { connected: false, events: [this.#disconnect(name, body.resultCode ?? 'S_OK', body.delivery ?? {})] } };
   }
 
-  heartbeat(name: string, body: { incomingBitrate?: number; healthy?: boolean; delivery?: DeliveryOptions }): ControlResult {
+  /** A heartbeat; the media plane passes what it measured on the real stream (discontinuities, media timestamp). */
+  heartbeat(name: string, body: { incomingBitrate?: number; healthy?: boolean; discontinuityCount?: number; lastTimestampMs?: number; delivery?: DeliveryOptions }): ControlResult {
     const encoder = this.#encoders.get(name);
     if (!encoder) return { status: 409, body: { error: { code: 'NotConnected', message: `No encoder is connected to ${name}: no heartbeat without ingest.` } } };
     const incoming = body.incomingBitrate ?? 3_000_000;
-    const elapsed = this.clock.now() - encoder.connectedAt;
+    const elapsed = body.lastTimestampMs ?? this.clock.now() - encoder.connectedAt;
     const id = this.#publish(name, 'Microsoft.Media.LiveEventIngestHeartbeat', {
       trackType: 'video', trackName: 'video', bitrate: 3_000_000, incomingBitrate: incoming, lastTimestamp: String(elapsed), timescale: '1000',
-      overlapCount: 0, discontinuityCount: 0, nonincreasingCount: 0, unexpectedBitrate: false, state: 'Running', healthy: body.healthy ?? true,
+      overlapCount: 0, discontinuityCount: body.discontinuityCount ?? 0, nonincreasingCount: 0, unexpectedBitrate: false, state: 'Running', healthy: body.healthy ?? true,
       lastFragmentArrivalTime: new Date(this.clock.now()).toISOString(), ingestDriftValue: '0', transcriptionState: '', transcriptionLanguage: '',
     }, body.delivery);
     return { status: 200, body: { events: [id] } };

@@ -18,6 +18,7 @@ import { loadOrCreateCertificate } from './certificate.js';
 import { parseErrorShapes, type ErrorShapes } from './errorShapes.js';
 import { FaultController, type FaultRule } from './faults.js';
 import { MediaAccount } from './mediaAccount.js';
+import { MediaPlane, pushCommand, type MediaPlaneOptions, type MediaPlaneStatus } from './mediaPlane/index.js';
 import type { EmulatorState } from './model.js';
 import { resolveTimings, seededRandom, type TimingsOption } from './timings.js';
 import { TokenBuckets } from './timingProfiles.js';
@@ -29,6 +30,7 @@ export type { Timings } from './timings.js';
 export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
 export { busyShapes, wrongStateShapes } from './errorShapes.js';
 export { fastTimings, realisticTimings } from './timings.js';
+export { findFfmpeg, pushCommand, type MediaPlaneOptions, type MediaPlaneStatus } from './mediaPlane/index.js';
 export { timingProfiles, withOverrides, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
 export type { DialectInfo, DialectName, DialectOptions, MkioOptions, RavnurOptions } from './dialects/index.js';
 
@@ -60,6 +62,12 @@ export interface EmulatorOptions {
   dialect?: DialectName;
   /** The dialect's settings, chiefly the behaviours the successor notes mark unverified (see each option's comment). */
   dialectOptions?: DialectOptions;
+  /**
+   * A real media plane (needs ffmpeg; off by default): RTMP ingest of Running live events, encoder events from the
+   * real stream, live preview, recordings into assets, streaming locators served as HLS (`mediaPlane/index.ts`).
+   * Without ffmpeg the emulator runs without it and says why (`mediaPlaneUnavailable`).
+   */
+  mediaPlane?: boolean | MediaPlaneOptions;
 }
 
 export interface AmsEmulator {
@@ -97,6 +105,15 @@ export interface AmsEmulator {
     disconnect(name: string, body?: Parameters<EncoderSimulator['disconnect']>[1]): ControlResult;
     heartbeat(name: string, body?: Parameters<EncoderSimulator['heartbeat']>[1]): ControlResult;
   };
+  /** The media plane when it runs (`mediaPlane` option and ffmpeg present); also `GET /_emulator/media-plane`. */
+  mediaPlane?: {
+    rtmpPort: number;
+    status(): MediaPlaneStatus;
+    /** An ffmpeg command pushing a test pattern to the live event's ingest (undefined unless StandBy or Running). */
+    pushCommand(liveEventName: string): string | undefined;
+  };
+  /** Why the requested media plane is not running (ffmpeg missing). */
+  mediaPlaneUnavailable?: string;
   /** Issues a token as the dialect's token endpoint would (MK.IO: the personal API token), for static credentials. */
   token(): string;
   reset(): void;
@@ -151,7 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     account.settle();
     const record = Object.values(state.liveEvents).find((e) => e.name.toLowerCase() === name.toLowerCase());
     if (!record) return undefined;
-    const json = liveEventJson(identity, record) as { properties?: { input?: { endpoints?: Array<{ url?: string }> } } };
+    const json = liveEventJson(identity, record, { endpoints: account.media?.endpoints?.(record) }) as { properties?: { input?: { endpoints?: Array<{ url?: string }> } } };
     return { state: record.resourceState, ingestUrl: json.properties?.input?.endpoints?.[0]?.url };
   });
   const newExtras = () => new Map((options.extraAccounts ?? []).map((name) => {
@@ -175,6 +192,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     account.settle();
     return account.resolvePlayback(dialect.served?.playbackPath?.(path, dialectHost) ?? path);
   };
+
+  // Started once the server listens (its endpoints name the server's origin).
+  let mediaPlane: MediaPlane | undefined;
+  let mediaPlaneUnavailable: string | undefined;
 
   const persist = () => {
     if (!stateFile) return;
@@ -225,6 +246,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       }
       return send(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: issueToken(state.tokenSecret, form.get('client_id') ?? '', Date.now()) });
     }
+    if (mediaPlane?.serve(req, res, url)) return;
     if (!path.startsWith('/subscriptions/')) return send(404, { error: { code: 'NotFound', message: `No such endpoint: ${url.pathname}` } });
 
     const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
@@ -279,6 +301,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       return send(200, { deleted: true });
     }
     if (path === 'event-deliveries' && method === 'GET') return send(200, encoders.deliveries());
+    if (path === 'media-plane' && method === 'GET') {
+      return mediaPlane ? send(200, mediaPlane.status()) : send(404, { error: { code: 'MediaPlaneOff', message: mediaPlaneUnavailable ?? 'The media plane is off (emulator option mediaPlane).' } });
+    }
     if (path === 'faults' && method === 'GET') return send(200, faults.list());
     if (path === 'error-shapes' && method === 'GET') return send(200, shapes);
     if (path === 'error-shapes' && method === 'PUT') {
@@ -328,9 +353,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const origin = `https://localhost:${port}`;
+  if (options.mediaPlane) {
+    const started = await MediaPlane.start(
+      { account: () => account, encoders, clock, dataDir: options.dataDir, origin: () => origin },
+      typeof options.mediaPlane === 'object' ? options.mediaPlane : {},
+    );
+    if (typeof started === 'string') {
+      mediaPlaneUnavailable = started;
+      console.warn(`ams-emulator: media plane off: ${started}`);
+    } else mediaPlane = started;
+  }
 
   const emulator: AmsEmulator = {
-    url: `https://localhost:${port}`,
+    url: origin,
     dialect: dialect.info,
     caCertPem: certificate.cert,
     caCertFile: certificate.certFile,
@@ -387,6 +423,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       heartbeat: (name, body = {}) => encoders.heartbeat(name, body),
     },
     token: () => dialect.served?.token() ?? issueToken(state.tokenSecret, 'test', Date.now()),
+    mediaPlane: mediaPlane && {
+      get rtmpPort() {
+        return mediaPlane?.rtmpPort ?? 0;
+      },
+      status: () => (mediaPlane as MediaPlane).status(),
+      pushCommand(name) {
+        account.settle();
+        const record = Object.values(state.liveEvents).find((e) => e.name.toLowerCase() === name.toLowerCase());
+        return record && (record.resourceState === 'StandBy' || record.resourceState === 'Running') ? pushCommand((mediaPlane as MediaPlane).ingestUrl(record)) : undefined;
+      },
+    },
+    mediaPlaneUnavailable,
     reset() {
       encoders.reset();
       const secret = state.tokenSecret;
@@ -394,9 +442,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes, rules);
       route = createArmRouter(account, faults, routerOptions(identity.accountName));
       extras = newExtras();
+      if (mediaPlane) {
+        mediaPlane.attach();
+        void mediaPlane.reset();
+      }
       persist();
     },
     async close() {
+      await mediaPlane?.close();
       encoders.close();
       account.settle();
       persist();

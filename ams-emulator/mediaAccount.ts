@@ -78,9 +78,21 @@ export const armAccountRules: AccountRules = {
   accessToken: () => ({ pattern: GUID, description: 'a GUID (with or without hyphens)', generate: () => randomBytes(16).toString('hex') }),
 };
 
+/** What the optional media plane (`ams-emulator/mediaPlane/`) adds: real recordings, local endpoints, transitions. */
+export interface MediaHooks {
+  /** Whether the asset holds recorded media: without it a locator has no paths, as AMS answers before the encoder sent data. */
+  hasMedia(asset: AssetRecord): boolean;
+  /** The live event's ingest and preview endpoints when served locally (else AMS's, which lead nowhere). */
+  endpoints?(event: LiveEventRecord): { input: Array<{ protocol: string; url: string }>; preview: Array<{ protocol: string; url: string }> } | undefined;
+  /** A transition began (a reset ends the ingest although the live event stays Running). */
+  transition?(liveEvent: string, action: string): void;
+}
+
 export class MediaAccount {
   /** When each live event's first live output began recording (benchmarks measure recording lateness; memory only). */
   readonly firstOutputRunningAt: Record<string, number> = {};
+  /** Set by the media plane when it is on. */
+  media?: MediaHooks;
   private readonly sample: DurationSampler;
 
   constructor(
@@ -448,6 +460,7 @@ export class MediaAccount {
     this.setState(event, transient[action], at);
     event.activeOperation = op.id;
     event.lastModified = at;
+    this.media?.transition?.(event.name, action);
   }
 
   /** A queued operation's turn: it runs now, or fails as the request would have been refused now. */
@@ -697,7 +710,7 @@ export class MediaAccount {
     const asset = this.state.assets[key(locator.assetName)];
     // State persisted before assets kept the name: the output still recording into it knows it.
     if (asset?.recorded) asset.manifestName ??= Object.values(this.state.liveOutputs).find((o) => key(o.assetName) === key(asset.name))?.manifestName;
-    if (!asset?.recorded || !asset.manifestName || locator.streamingPolicyName === 'Predefined_DownloadOnly') {
+    if (!asset?.recorded || !asset.manifestName || locator.streamingPolicyName === 'Predefined_DownloadOnly' || (this.media && !this.media.hasMedia(asset))) {
       return { status: 200, body: { streamingPaths: [], downloadPaths: [] } };
     }
     const base = `/${locator.streamingLocatorId}/${asset.manifestName}.ism/manifest`;
@@ -723,7 +736,7 @@ export class MediaAccount {
     const now = this.clock.now();
     if ((locator.startTime && Date.parse(locator.startTime) > now) || Date.parse(locator.endTime.replace(/(\.\d{3})\d+Z$/, '$1Z')) < now) return undefined;
     const asset = this.state.assets[key(locator.assetName)];
-    if (!asset?.recorded || asset.manifestName !== manifestName) return undefined;
+    if (!asset?.recorded || asset.manifestName !== manifestName || (this.media && !this.media.hasMedia(asset))) return undefined;
     return { locator: locator.name, asset: asset.name, manifestName, format: format ?? null };
   }
 

@@ -66,8 +66,11 @@ function ingestEndpoints(a: AccountIdentity, e: LiveEventRecord) {
   return { input, preview };
 }
 
-/** `view` overrides what the state machine shows (busy provisioningState) and the id (operationLocations quirk). */
-export function liveEventJson(a: AccountIdentity, e: LiveEventRecord, view: { provisioningState?: string; id?: string } = {}) {
+/**
+ * `view` overrides what the state machine shows (busy provisioningState), the id (operationLocations quirk) and the
+ * endpoints (the media plane's local ingest and preview).
+ */
+export function liveEventJson(a: AccountIdentity, e: LiveEventRecord, view: { provisioningState?: string; id?: string; endpoints?: ReturnType<typeof ingestEndpoints> } = {}) {
   const p = e.properties;
   const input = (p.input ?? {}) as Record<string, unknown>;
   const preview = (p.preview ?? {}) as Record<string, unknown>;
@@ -75,7 +78,7 @@ export function liveEventJson(a: AccountIdentity, e: LiveEventRecord, view: { pr
   const encodingType = String(encoding.encodingType ?? 'None');
   const defaults = ENCODING_DEFAULTS[encodingType];
   const crossSite = (p.crossSiteAccessPolicies ?? {}) as Record<string, unknown>;
-  const endpoints = ingestEndpoints(a, e);
+  const endpoints = view.endpoints ?? ingestEndpoints(a, e);
   return {
     name: e.name, id: view.id ?? `${accountPath(a)}/liveevents/${e.name}`, type: 'Microsoft.Media/mediaservices/liveevents',
     location: locationDisplayName(e.location), tags: e.tags,

@@ -33,6 +33,8 @@ export interface LocalStackOptions {
   /** Whose API the emulator speaks ('arm' default, 'ravnur', 'mkio'); the app is pointed at that provider. */
   dialect?: EmulatorOptions['dialect'];
   dialectOptions?: EmulatorOptions['dialectOptions'];
+  /** The emulator's real media plane (RTMP ingest, recordings, playback; needs ffmpeg). */
+  mediaPlane?: EmulatorOptions['mediaPlane'];
 }
 
 export interface LocalStack {
@@ -87,6 +89,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     pageSize: options.pageSize,
     dialect: options.dialect,
     dialectOptions: options.dialectOptions,
+    mediaPlane: options.mediaPlane,
   });
   const host = await startHost({
     appRoot: options.appRoot,

@@ -5,13 +5,15 @@
  * Set AMS_ARM_ENDPOINT (and credentials) in the environment or local.settings.json to use a real
  * account instead of the emulator. DEVHOST_CLOCK_SPEED > 1 runs host and emulator on a faster clock,
  * which continues across restarts (its reading is kept in .data/clock.json). Messages are delivered
- * with Azure Storage's queue latency unless DEVHOST_DELIVERY=instant.
+ * with Azure Storage's queue latency unless DEVHOST_DELIVERY=instant. AMS_EMULATOR_MEDIA_PLANE=true adds the
+ * emulator's real media plane (RTMP ingest on AMS_EMULATOR_RTMP_PORT, default 1935; needs ffmpeg).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { resumableScaledClock } from '../clock/resumableClock.js';
+import { pushCommand } from '../ams-emulator/index.js';
 import { startHost } from './host.js';
 import { defaultAppSettings, startLocalStack } from './localStack.js';
 import { HostLog, logFunctionExecutions, logModeFrom, setHostLog, wantsColour } from './log.js';
@@ -60,6 +62,10 @@ async function main(): Promise<void> {
         emulatorPort: Number(settings.AMS_EMULATOR_PORT ?? '7443'),
         timings: settings.AMS_EMULATOR_TIMINGS === 'fast' ? 'fast' : 'realistic',
         settings,
+        // One line per live broadcast whose ingest opens: how to push a test stream to it.
+        mediaPlane: /^(1|true)$/i.test(settings.AMS_EMULATOR_MEDIA_PLANE ?? '')
+          ? { rtmpPort: Number(settings.AMS_EMULATOR_RTMP_PORT ?? '1935'), onIngestUrl: (name, url) => log.info(`Push to ${name}:  ${pushCommand(url)}`) }
+          : undefined,
       })
     : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings: { ...defaultAppSettings, ...settings } }), emulator: undefined };
   const { host, emulator } = stack;
@@ -70,6 +76,8 @@ async function main(): Promise<void> {
   log.info(`Durable API:     ${host.url}/runtime/webhooks/durabletask/instances?code=${host.systemKey}  (system key)`);
   log.info(`Delivery:        ${settings.DEVHOST_DELIVERY === 'instant' ? 'instant' : 'Azure Storage queue polling (DEVHOST_DELIVERY=instant to turn off)'}`);
   if (emulator) log.info(`AMS emulator:    ${emulator.url}  (state: ${emulator.url}/_emulator/live-events)`);
+  if (emulator?.mediaPlane) log.info(`Media plane:     rtmp://127.0.0.1:${emulator.mediaPlane.rtmpPort}/live/<accessToken>  (status: ${emulator.url}/_emulator/media-plane)`);
+  if (emulator?.mediaPlaneUnavailable) log.write('warning', 'user', `Media plane off: ${emulator.mediaPlaneUnavailable}`);
   if (clock !== systemClock && emulator) log.info(`Clock:           ${settings.DEVHOST_CLOCK_SPEED}x faster than the wall clock; schedule against ${emulator.url}/_emulator/clock`);
   log.info('Press Ctrl+C to stop; state is kept in .data/ and resumes on the next start.');
 
