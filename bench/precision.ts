@@ -5,11 +5,12 @@
  *
  *   node dist/bench/precision.js [--seed 42] [--count 60] [--only spread,burst] [--policies ours,oracle]
  *   node dist/bench/precision.js --realtime      # 3 one-minute broadcasts at 1x (oracle): lateness the host adds
+ *   BENCH_DUMP=out.json node dist/bench/precision.js --run long-tail:ours   # one run; dumps measured start-ups and states
  *
  * Progress goes to stderr; stdout ends with one JSON line per scenario and policy.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +120,14 @@ async function simulate(scenario: Scenario, policy: PolicyName) {
     for (const o of outcomesOf(stack, windows).filter((x) => process.env.BENCH_DEBUG?.split(',').includes(x.window.id))) {
       const rel = (iso: string) => ((Date.parse(iso) - o.window.start) / 1000).toFixed(1);
       log(`${o.window.id}: ${o.billing.history.map((h) => `${h.state}@${rel(h.from)}`).join(' ')}`);
+    }
+    if (process.env.BENCH_DUMP) {
+      const dump = windows.concat(warmupWindows(T0, scenario.accounts)).map((w) => {
+        const raw = stack.host.engine.getInstance(broadcastInstanceId(w.id))?.output;
+        const status = raw ? (JSON.parse(raw) as BroadcastStatus | string) : undefined;
+        return { id: w.id, start: w.start, measured: typeof status === 'object' && status ? status.measured : undefined, history: stack.emulator.billing(liveEventNameFor(w.id)).history };
+      });
+      writeFileSync(process.env.BENCH_DUMP, JSON.stringify(dump));
     }
     const risky = outcomesOf(stack, windows).filter((o) => o.atRisk > 0).map((o) => o.window.id);
     if (risky.length) log(`at risk: ${risky.join(', ')}`);

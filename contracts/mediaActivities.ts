@@ -85,6 +85,11 @@ export interface StartupProfile {
   samples: number;
   allocateMs: number;
   startMs: number;
+  /**
+   * (precision) The widest start to expect given how few starts were measured (≥ startMs): once StandBy, start this
+   * long before the start time. Absent: start startMs before.
+   */
+  startBoundMs?: number;
   /** How late durable timers fire (queue polling, history loading); absent before any was measured. */
   timerLatenessMs?: number;
   /** (precision) This broadcast's place among those of its account starting within a minute of it (a burst). */

@@ -4,6 +4,7 @@
  */
 import type { StartupStrategy } from '../contracts/broadcast.js';
 import type { BurstPosition, StartupProfile } from '../contracts/mediaActivities.js';
+import { logNormalPredictionBound } from './startupBounds.js';
 
 /** Used until enough broadcasts have been measured: generous, so the first broadcasts are not late. */
 export const defaultStartupProfile: StartupProfile = { samples: 0, allocateMs: 5 * 60_000, startMs: 2 * 60_000 };
@@ -32,15 +33,35 @@ export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: num
   if (measurements.length < MIN_SAMPLES) {
     return { samples: measurements.length, allocateMs: slowest(measurements.map((m) => m.allocateMs)), startMs: slowest(measurements.map((m) => m.startMs)), ...timerLateness };
   }
-  // (precision) A log-normal fitted robustly (median and MAD of the logarithms), so one 20-minute outlier
-  // does not make every later broadcast allocate 20 minutes early. The start is covered to p99.9: its slack
-  // also absorbs a slow allocation, so the allocation only needs p95.
-  return {
-    samples: measurements.length,
-    allocateMs: robustQuantile(measurements.map((m) => m.allocateMs), Z_ALLOCATE, 0.9),
-    startMs: robustQuantile(measurements.map((m) => m.startMs), Z_START, 0.9),
-    ...timerLateness,
-  };
+  // (precision) A log-normal fitted robustly (median and MAD of the logarithms; for the start, the quartiles),
+  // so one 20-minute outlier does not make every later broadcast allocate 20 minutes early. The start is covered
+  // to p99.9: its slack also absorbs a slow allocation, so the allocation only needs p95.
+  const allocateMs = robustQuantile(measurements.map((m) => m.allocateMs), Z_ALLOCATE, 0.9);
+  const startMs = robustQuantile(measurements.map((m) => m.startMs), Z_START, 0.9, 'quartiles');
+  return { samples: measurements.length, allocateMs, startMs, startBoundMs: startBound(measurements.map((m) => m.startMs), startMs, allocateMs + startMs), ...timerLateness };
+}
+
+/** How likely the start bound is to cover the next start. */
+const P_START_BOUND = 0.999;
+/**
+ * What is known of AMS starts before measuring any: a p95 about four times the median (docs/TIMINGS.md: starts of
+ * seconds to a minute, "a minute or two" in production, MediaLive-class "most in 3 minutes"), i.e. a spread of
+ * ln 4 / 1.645 of the logarithms, worth 5 measurements. Scale-free: it widens, it does not assume seconds or minutes.
+ */
+const START_SPREAD_PRIOR = { sigma: Math.log(4) / 1.645, weight: 5 };
+
+/**
+ * (precision) How early the start call may go: the prediction bound of the next start from n measurements
+ * (domain/startupBounds.ts), wide while they are few, narrowing to `startMs` as they grow. It never moves the
+ * allocation: once StandBy, the live event starts at this bound before the start time, or at once if later.
+ * Starting early turns StandBy minutes into Running minutes (the same billed minutes, at the Running price),
+ * while a longer allocation lead would add billed minutes to every broadcast; it is capped at the whole lead
+ * (`leadMs`: wider means "start as soon as StandBy").
+ */
+function startBound(starts: readonly number[], startMs: number, leadMs: number): number {
+  const { mu, sigma } = logNormalFit(starts);
+  const bound = logNormalPredictionBound(mu, sigma, starts.length, P_START_BOUND, START_SPREAD_PRIOR);
+  return Math.round(Math.min(leadMs, Math.max(startMs, bound)));
 }
 
 const Z_ALLOCATE = 1.645; // p95
@@ -49,24 +70,35 @@ const Z_START = 3.09; // p99.9
 const MIN_SIGMA = 0.3;
 
 /**
- * The z-quantile of a log-normal fitted to `values` by the median and the median absolute deviation of their
- * logarithms (robust to rare outliers), at most twice the largest value and never below the empirical
+ * The z-quantile of a log-normal fitted to `values` by the median and a robust spread of their logarithms
+ * (`spread`, see logNormalFit: robust to rare outliers), at most twice the largest value and never below the empirical
  * `floorQuantile`.
  */
-export function robustQuantile(values: readonly number[], z: number, floorQuantile: number): number {
-  const logs = values.map((v) => Math.log(Math.max(v, 1)));
-  const mu = quantile(logs, 0.5);
-  const sigma = Math.max(MIN_SIGMA, 1.4826 * quantile(logs.map((l) => Math.abs(l - mu)), 0.5));
+export function robustQuantile(values: readonly number[], z: number, floorQuantile: number, spread: 'mad' | 'quartiles' = 'mad'): number {
+  const { mu, sigma } = logNormalFit(values, spread);
   // Few samples with a wide spread extrapolate wildly: never more than twice the slowest seen.
   const fitted = Math.min(Math.round(Math.exp(mu + z * sigma)), 2 * Math.max(...values));
   return Math.max(fitted, quantile(values, floorQuantile));
 }
 
+/**
+ * Median and spread of the logarithms (at least MIN_SIGMA): 1.4826 × their median absolute deviation, or their
+ * interquartile range / 1.349 (both σ for a normal; the quartiles weigh the upper half's spread on its own).
+ */
+function logNormalFit(values: readonly number[], spread: 'mad' | 'quartiles' = 'mad'): { mu: number; sigma: number } {
+  const logs = values.map((v) => Math.log(Math.max(v, 1)));
+  const mu = quantile(logs, 0.5);
+  const sigma = spread === 'mad' ? 1.4826 * quantile(logs.map((l) => Math.abs(l - mu)), 0.5) : (quantile(logs, 0.75) - quantile(logs, 0.25)) / 1.349;
+  return { mu, sigma: Math.max(MIN_SIGMA, sigma) };
+}
+
 export interface StartupPlan {
   /** When to call allocate (ms since epoch). */
   allocateAt: number;
-  /** When to call start once allocated. */
+  /** When to call start once allocated (at once if StandBy comes later). */
   startAt: number;
+  /** (precision) The latest safe moment to start, when earlier than startAt is allowed: past it, not StandBy is at risk. */
+  latestStartAt?: number;
 }
 
 /**
@@ -91,9 +123,12 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       // allocates two slots before, so the account's write limit never makes a start wait (see burstPosition).
       const rank = profile.burst?.rank ?? 0;
       const latenessMs = profile.timerLatenessMs ?? 0;
-      const startAt = scheduledStartMs - profile.startMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
-      const allocateAt = startAt - profile.allocateMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
-      return { allocateAt, startAt };
+      const latestStartAt = scheduledStartMs - profile.startMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
+      const allocateAt = latestStartAt - profile.allocateMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
+      // (precision) While the start's tail is uncertain, start earlier than the learned start (StandBy allowing).
+      // Not in a burst: there the starts keep their write slots, and the account's write limit is what makes them late.
+      if (profile.startBoundMs === undefined || profile.startBoundMs <= profile.startMs || (profile.burst?.size ?? 1) > MAX_EARLY_START_BURST) return { allocateAt, startAt: latestStartAt };
+      return { allocateAt, startAt: latestStartAt - (profile.startBoundMs - profile.startMs), latestStartAt };
     }
   }
 }
@@ -103,6 +138,11 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
  * limit; one write a second per account is what the emulator assumes (docs/TIMINGS.md).
  */
 export const BURST_WRITE_SLOT_MS = 1_000;
+/**
+ * (precision) Early starts (startBoundMs) go when StandBy comes, so they are not spaced: allowed while the account's
+ * broadcasts starting together are this few (two make about 8 writes, within the assumed bucket of 10).
+ */
+const MAX_EARLY_START_BURST = 2;
 /** Broadcasts of one account starting this close to each other form a burst. */
 export const BURST_WINDOW_MS = 60_000;
 

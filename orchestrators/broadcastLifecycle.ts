@@ -275,7 +275,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
     const allocateFrom = now();
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
-    const latestSafeStart = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).startAt;
+    const firstPlan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup);
+    const latestSafeStart = firstPlan.latestStartAt ?? firstPlan.startAt;
     startedCold = false;
     const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
       const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
