@@ -112,7 +112,8 @@ export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' 
   const start = Date.parse(spec.startAt);
   const end = Date.parse(spec.endAt);
   const plan = planStartup(start, profile, policy.preRollMarginMs);
-  const standbyMinutes = (plan.startAt - plan.allocateAt) / 60_000;
+  // Without StandBy (the account's provider cannot allocate) the live event waits Stopped, unbilled, and runs longer.
+  const standbyMinutes = profile.capabilities?.standby === false ? 0 : (plan.startAt - plan.allocateAt) / 60_000;
   const runningMinutes = (end - plan.startAt) / 60_000;
   const running = rates.running[spec.liveEvent.encoding.type];
   const cost = Math.round(((standbyMinutes * rates.standby + runningMinutes * running) / 60) * 100) / 100;

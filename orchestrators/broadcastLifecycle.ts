@@ -271,7 +271,10 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Allocates the live event and waits in StandBy for the start; false when the start moved later than the pre-roll. */
   function* allocateAndAwaitStart(profile: StartupProfile): Step<boolean> {
-    setPhase('allocating');
+    // Without StandBy (the account's provider cannot allocate) the live event is created and waits Stopped, not
+    // billed, and the start begins from there; the plan already leads by the whole start-up.
+    const standby = profile.capabilities?.standby !== false;
+    setPhase('allocating', standby ? undefined : 'no StandBy on this account: creating the live event, it starts from Stopped');
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
     const allocateFrom = now();
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
@@ -290,14 +293,16 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       startedCold = true;
       return 'Running';
     };
-    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
+    const allocated = yield* driveTo(standby ? 'StandBy' : 'Stopped', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
     // A cold start measured nothing the profile can use (allocate and start in one).
-    if (!startedCold) status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
+    if (!startedCold) status.measured = { ...status.measured, allocateMs: standby ? now() - allocateFrom : 0 };
     // ---- (precision) end ------------------------------------------------------------------------------
     status.ingestUrls = allocated.ingestUrls;
     status.previewUrls = allocated.previewUrls;
-    setPhase('standby');
-    yield* publish('broadcast.allocated', { liveEventName });
+    if (standby) {
+      setPhase('standby');
+      yield* publish('broadcast.allocated', { liveEventName });
+    }
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
@@ -310,7 +315,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       }
       if (interruptions.includes(woken.command.event)) interrupt(woken.command, 'before start');
       yield* applyChange(woken.command, false);
-      setPhase('standby', 'rescheduled');
+      setPhase(status.phase, 'rescheduled');
     }
   }
 
