@@ -36,8 +36,15 @@ export interface ArmResponse {
   drop?: boolean;
 }
 
-const ACCOUNT_API_VERSIONS = ['2021-11-01', '2021-06-01', '2023-01-01'];
-const STREAMING_API_VERSIONS = ['2022-08-01', '2022-11-01', '2023-01-01', '2021-11-01', '2021-06-01'];
+/** The api-versions ARM AMS accepts on the account and on the resources below it. */
+export const armApiVersions: ApiVersions = {
+  account: ['2021-11-01', '2021-06-01', '2023-01-01'],
+  streaming: ['2022-08-01', '2022-11-01', '2023-01-01', '2021-11-01', '2021-06-01'],
+};
+export interface ApiVersions {
+  account: readonly string[];
+  streaming: readonly string[];
+}
 const JSON_TYPE = 'application/json; odata.metadata=minimal';
 /** ARM's default page for these lists; tests set a small one to exercise nextLink. */
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -50,6 +57,8 @@ export interface RouterOptions {
   pageSize: () => number;
   /** ARM write throttling (timing profiles); absent = never throttled. */
   throttle?: Throttle;
+  /** api-versions accepted on the account itself and below it (a dialect may accept others; default ARM's). */
+  apiVersions?: ApiVersions;
 }
 
 export function createArmRouter(account: MediaAccount, faults: FaultController, options: RouterOptions) {
@@ -76,7 +85,8 @@ export function createArmRouter(account: MediaAccount, faults: FaultController, 
       const restLower = lower.slice(8);
       const apiVersion = request.url.searchParams.get('api-version');
       if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-      const supported = rest.length === 0 ? ACCOUNT_API_VERSIONS : STREAMING_API_VERSIONS;
+      const versions = options.apiVersions ?? armApiVersions;
+      const supported = rest.length === 0 ? versions.account : versions.streaming;
       if (!supported.includes(apiVersion)) {
         throw new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${apiVersion}' is invalid. The supported versions are '${supported.join(',')}'.`);
       }

@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../clock/clock.js';
-import { createArmRouter, DEFAULT_PAGE_SIZE } from './armRouter.js';
+import { createArmRouter, DEFAULT_PAGE_SIZE, type ArmRequest } from './armRouter.js';
+import { createDialect, type DialectInfo, type DialectName, type DialectOptions } from './dialects/index.js';
 import { EncoderSimulator, type ControlResult, type DeliveryRecord, type EventSubscription } from './encoders.js';
 import { liveEventJson } from './representation.js';
 import { loadOrCreateCertificate } from './certificate.js';
@@ -29,6 +30,7 @@ export type { BusyShape, ErrorShapes, WrongStateShape } from './errorShapes.js';
 export { busyShapes, wrongStateShapes } from './errorShapes.js';
 export { fastTimings, realisticTimings } from './timings.js';
 export { timingProfiles, withOverrides, type TimingProfile, type TimingProfileName } from './timingProfiles.js';
+export type { DialectInfo, DialectName, DialectOptions, MkioOptions, RavnurOptions } from './dialects/index.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -51,11 +53,20 @@ export interface EmulatorOptions {
   errorShapes?: Partial<ErrorShapes>;
   /** Items per page of every list before `@odata.nextLink` (default 1000; small in tests). */
   pageSize?: number;
+  /**
+   * Whose API the emulator speaks: ARM AMS ('arm', default), Ravnur Media Services ('ravnur') or MK.IO ('mkio'); one
+   * dialect per emulator, one state machine for all (`ams-emulator/dialects/`).
+   */
+  dialect?: DialectName;
+  /** The dialect's settings, chiefly the behaviours the successor notes mark unverified (see each option's comment). */
+  dialectOptions?: DialectOptions;
 }
 
 export interface AmsEmulator {
-  /** https origin: the ARM endpoint and the Entra authority host. */
+  /** https origin: the ARM endpoint and the Entra authority host ('arm'), or the provider's base URL. */
   url: string;
+  /** The dialect served and what a client needs to reach it (Ravnur API key, MK.IO token and project). */
+  dialect: DialectInfo;
   caCertPem: string;
   caCertFile?: string;
   faults: { add(rule: FaultRule): void; clear(): void; list(): FaultRule[]; hits: Record<string, number> };
@@ -86,7 +97,7 @@ export interface AmsEmulator {
     disconnect(name: string, body?: Parameters<EncoderSimulator['disconnect']>[1]): ControlResult;
     heartbeat(name: string, body?: Parameters<EncoderSimulator['heartbeat']>[1]): ControlResult;
   };
-  /** Issues a token as the token endpoint would (for tests using a static credential). */
+  /** Issues a token as the dialect's token endpoint would (MK.IO: the personal API token), for static credentials. */
   token(): string;
   reset(): void;
   close(): Promise<void>;
@@ -104,13 +115,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   const stateFile = options.dataDir ? join(options.dataDir, 'ams-state.json') : undefined;
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   let state = stateFile && existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as EmulatorState) : emptyState();
-  const identity = {
+  const dialect = createDialect(options.dialect ?? 'arm', options.dialectOptions ?? {}, {
     subscriptionId: options.subscriptionId ?? '00000000-0000-0000-0000-000000000000',
     resourceGroup: options.resourceGroup ?? 'broadcast-rg',
     accountName: options.accountName ?? 'broadcastams',
     location: options.location ?? 'westeurope',
     maxLiveEvents: options.maxLiveEvents ?? 5,
-  };
+  }, { clock, secret: () => state.tokenSecret });
+  const identity = dialect.identity;
   const faults = new FaultController(random);
   let shapes = parseErrorShapes(options.errorShapes ?? {});
   let pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -128,8 +140,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     const rp = buckets.take(`account/${accountName.toLowerCase()}`, limits.accountWrites, now);
     return rp.ok ? undefined : rp.retryAfterSeconds;
   };
-  const routerOptions = (accountName: string) => ({ retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize, throttle: throttleFor(accountName) });
-  let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+  const routerOptions = (accountName: string) => ({
+    retryAfterSeconds: () => timings.retryAfterSeconds, pageSize: () => pageSize,
+    throttle: dialect.served ? dialect.served.throttle?.(accountName) : throttleFor(accountName), apiVersions: dialect.served?.apiVersions,
+  });
+  const rules = dialect.served?.rules;
+  let account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes, rules);
   let route = createArmRouter(account, faults, routerOptions(identity.accountName));
   const encoders = new EncoderSimulator(() => identity, clock, (name) => {
     account.settle();
@@ -140,11 +156,25 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
   });
   const newExtras = () => new Map((options.extraAccounts ?? []).map((name) => {
     const extraState = { ...emptyState(), tokenSecret: state.tokenSecret };
-    const extra = new MediaAccount({ ...identity, accountName: name }, extraState, clock, timings, faults, random, () => shapes);
+    const extra = new MediaAccount({ ...identity, accountName: name }, extraState, clock, timings, faults, random, () => shapes, rules);
     return [name.toLowerCase(), { state: extraState, account: extra, route: createArmRouter(extra, faults, routerOptions(name)) }];
   }));
   let extras = newExtras();
   const allAccounts = () => [{ state, account }, ...extras.values()];
+  const dialectHost = {
+    clock,
+    secret: () => state.tokenSecret,
+    route: (accountName: string, request: ArmRequest) => (extras.get(accountName.toLowerCase())?.route ?? route)(request),
+    account(accountName: string) {
+      const found = accountName.toLowerCase() === identity.accountName.toLowerCase() ? account : extras.get(accountName.toLowerCase())?.account;
+      found?.settle();
+      return found;
+    },
+  };
+  const resolvePlayback = (path: string) => {
+    account.settle();
+    return account.resolvePlayback(dialect.served?.playbackPath?.(path, dialectHost) ?? path);
+  };
 
   const persist = () => {
     if (!stateFile) return;
@@ -164,19 +194,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     const origin = `https://${req.headers.host ?? 'localhost'}`;
     const url = new URL(req.url ?? '/', origin);
     const text = await readBody(req);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      const payload = body === undefined ? '' : JSON.stringify(body);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}, text?: string) => {
+      const payload = text ?? (body === undefined ? '' : JSON.stringify(body));
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers }).end(payload);
     };
     const path = url.pathname.toLowerCase();
 
     // The streaming endpoint's origin: a playback path resolves to a manifest or 404 (case kept: ids and manifest names).
     if (path.startsWith('/_emulator/streaming/') && req.method === 'GET') {
-      account.settle();
-      const resolved = account.resolvePlayback(decodeURIComponent(url.pathname.slice('/_emulator/streaming'.length)));
+      const resolved = resolvePlayback(decodeURIComponent(url.pathname.slice('/_emulator/streaming'.length)));
       return resolved ? send(200, resolved) : send(404, { error: { code: 'NotFound', message: 'No manifest at this playback path.' } });
     }
     if (path.startsWith('/_emulator/')) return controlPlane(req.method ?? 'GET', url.pathname.slice('/_emulator/'.length), text, send);
+    if (dialect.served) {
+      const response = dialect.served.handle({ method: req.method ?? 'GET', url, text, headers: req.headers, origin }, dialectHost);
+      if (response.drop) {
+        req.socket.destroy();
+        return;
+      }
+      if (req.method !== 'GET') persist();
+      return send(response.status, response.body, response.headers, response.text);
+    }
     const openId = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
     if (openId && req.method === 'GET') return send(200, openIdConfiguration(origin, openId[1] ?? 'common'));
     const token = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
@@ -291,6 +329,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
 
   const emulator: AmsEmulator = {
     url: `https://localhost:${port}`,
+    dialect: dialect.info,
     caCertPem: certificate.cert,
     caCertFile: certificate.certFile,
     faults: {
@@ -325,10 +364,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
         pageSize = size;
       },
     },
-    resolvePlayback(path) {
-      account.settle();
-      return account.resolvePlayback(path);
-    },
+    resolvePlayback,
     liveEventStates() {
       return Object.fromEntries(allAccounts().flatMap((a) => {
         a.account.settle();
@@ -348,12 +384,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
       disconnect: (name, body = {}) => encoders.disconnect(name, body),
       heartbeat: (name, body = {}) => encoders.heartbeat(name, body),
     },
-    token: () => issueToken(state.tokenSecret, 'test', Date.now()),
+    token: () => dialect.served?.token() ?? issueToken(state.tokenSecret, 'test', Date.now()),
     reset() {
       encoders.reset();
       const secret = state.tokenSecret;
       state = { ...emptyState(), tokenSecret: secret };
-      account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes);
+      account = new MediaAccount(identity, state, clock, timings, faults, random, () => shapes, rules);
       route = createArmRouter(account, faults, routerOptions(identity.accountName));
       extras = newExtras();
       persist();

@@ -57,6 +57,22 @@ const STREAMING_POLICIES = [
 const REGION_CODE = 'euwe';
 const MAX_OUTPUTS = 3;
 
+/** Where providers serving the AMS model differ in what the account accepts (ams-emulator/dialects). */
+export interface AccountRules {
+  /** `properties.input.streamingProtocol` values a live event may use. */
+  inputProtocols: readonly string[];
+  /** `properties.encoding.encodingType` values (exact spelling). */
+  encodingTypes: readonly string[];
+  /** States a live event may be deleted from (ARM: Stopped only). */
+  deleteFrom: readonly LiveEventState[];
+}
+
+export const armAccountRules: AccountRules = {
+  inputProtocols: ['RTMP', 'FragmentedMP4'],
+  encodingTypes: ['None', 'PassthroughBasic', 'PassthroughStandard', 'Standard', 'Premium1080p'],
+  deleteFrom: ['Stopped'],
+};
+
 export class MediaAccount {
   /** When each live event's first live output began recording (benchmarks measure recording lateness; memory only). */
   readonly firstOutputRunningAt: Record<string, number> = {};
@@ -71,6 +87,7 @@ export class MediaAccount {
     private readonly random: () => number,
     /** How refusals look (read on every request, so a control-plane change applies at once). */
     private readonly shapes: () => ErrorShapes = () => defaultErrorShapes,
+    private readonly rules: AccountRules = armAccountRules,
   ) {
     this.sample = timings.sample ?? uniformJitterSampler(timings);
     if (!state.streamingEndpoints.default) {
@@ -326,7 +343,7 @@ export class MediaAccount {
     if (Object.keys(this.state.liveEvents).length >= this.identity.maxLiveEvents) {
       throw badRequest(`The account already has ${this.identity.maxLiveEvents} live events, the limit for this account.`);
     }
-    validateLiveEventProperties(props);
+    validateLiveEventProperties(props, this.rules);
     const input = (props.input ?? {}) as Record<string, unknown>;
     const now = this.clock.now();
     const event: LiveEventRecord = {
@@ -408,7 +425,8 @@ export class MediaAccount {
   }
 
   private checkTransition(event: LiveEventRecord, action: LiveEventTransition, removeOutputsOnStop: boolean): void {
-    if (!MediaAccount.allowed[action].includes(event.resourceState)) throw this.wrongState(action, event);
+    const allowed = action === 'delete' ? this.rules.deleteFrom : MediaAccount.allowed[action];
+    if (!allowed.includes(event.resourceState)) throw this.wrongState(action, event);
     const outputs = this.outputsOf(event.name);
     if (action === 'stop' && outputs.length > 0 && !removeOutputsOnStop) {
       throw badRequest(`Live event '${event.name}' has ${outputs.length} live output(s); delete them first or stop with removeOutputsOnStop.`);
@@ -901,14 +919,14 @@ function validateName(name: string, maxLength: number, what: string, pattern = N
   }
 }
 
-function validateLiveEventProperties(props: Record<string, unknown>): void {
+function validateLiveEventProperties(props: Record<string, unknown>, rules: AccountRules): void {
   const input = (props.input ?? {}) as Record<string, unknown>;
-  if (input.streamingProtocol !== 'RTMP' && input.streamingProtocol !== 'FragmentedMP4') {
-    throw invalidParameter(`input.streamingProtocol must be RTMP or FragmentedMP4; got '${String(input.streamingProtocol)}'.`);
+  if (!rules.inputProtocols.includes(String(input.streamingProtocol))) {
+    throw invalidParameter(`input.streamingProtocol must be ${rules.inputProtocols.join(' or ')}; got '${String(input.streamingProtocol)}'.`);
   }
   const encoding = (props.encoding ?? {}) as Record<string, unknown>;
   const type = String(encoding.encodingType ?? 'None');
-  if (!['None', 'PassthroughBasic', 'PassthroughStandard', 'Standard', 'Premium1080p'].includes(type)) {
+  if (!rules.encodingTypes.includes(type)) {
     throw invalidParameter(`encoding.encodingType '${type}' is not supported.`);
   }
   const passthrough = ['None', 'PassthroughBasic', 'PassthroughStandard'].includes(type);

@@ -27,9 +27,12 @@ export interface LocalStackOptions {
   pageSize?: number;
   /**
    * Schema of the emulated account's Event Grid subscription to the app's Event Grid trigger (the host's webhook URL
-   * with its `eventgrid_extension` key); default `EventGridSchema`; `none` = no subscription.
+   * with its `eventgrid_extension` key); default `EventGridSchema` ('arm' dialect) or `none` (others); `none` = no subscription.
    */
   eventSchema?: EventSchema | 'none';
+  /** Whose API the emulator speaks ('arm' default, 'ravnur', 'mkio'); the app is pointed at that provider. */
+  dialect?: EmulatorOptions['dialect'];
+  dialectOptions?: EmulatorOptions['dialectOptions'];
 }
 
 export interface LocalStack {
@@ -44,10 +47,24 @@ export interface LocalStack {
  */
 export const defaultAppSettings: Record<string, string> = { DURABLE_TASK_HUB_NAME: 'BroadcastScheduler' };
 
-/** App settings that point the app at the emulator: its ARM endpoint, certificate and token endpoint. */
+/**
+ * App settings that point the app at the emulator: its ARM endpoint, certificate and token endpoint, and for a
+ * successor's dialect the provider settings (app/config.ts) with the emulator's URL, API key or token.
+ */
 export function emulatorSettings(emulator: AmsEmulator): Record<string, string> {
   if (!emulator.caCertFile) throw new Error('the emulator did not write its certificate file');
+  const { dialect } = emulator;
+  const provider: Record<string, string> =
+    dialect.name === 'ravnur'
+      ? { AMS_PROVIDER: 'ravnur', AMS_PROVIDER_ENDPOINT: emulator.url, RAVNUR_API_KEY: dialect.apiKey ?? '' }
+      : dialect.name === 'mkio'
+        ? {
+            AMS_PROVIDER: 'mkio', AMS_PROVIDER_ENDPOINT: emulator.url, MKIO_TOKEN: dialect.token ?? '', MKIO_PROJECT: dialect.project ?? '',
+            MKIO_STORAGE_ACCOUNT: dialect.storageAccountName ?? '', AMS_LOCATION: dialect.location ?? '',
+          }
+        : {};
   return {
+    ...provider,
     AMS_ARM_ENDPOINT: emulator.url,
     AMS_CA_CERT_FILE: emulator.caCertFile,
     AZURE_AUTHORITY_HOST: emulator.url,
@@ -68,6 +85,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     extraAccounts: options.extraAccounts,
     errorShapes: options.errorShapes,
     pageSize: options.pageSize,
+    dialect: options.dialect,
+    dialectOptions: options.dialectOptions,
   });
   const host = await startHost({
     appRoot: options.appRoot,
@@ -78,9 +97,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...options.settings },
   });
   // As an Event Grid subscription on the account's system topic would: validated by handshake before any delivery.
+  // Ravnur and MK.IO have no Azure Event Grid system topic: by default nothing is subscribed there.
+  const eventSchema = options.eventSchema ?? (emulator.dialect.name === 'arm' ? 'EventGridSchema' : 'none');
   const eventTrigger = host.app.functions.find((fn) => fn.trigger.type.toLowerCase() === 'eventgridtrigger');
-  if (eventTrigger && options.eventSchema !== 'none') {
-    const subscribed = await emulator.eventGrid.subscribe({ url: host.eventGridWebhookUrl(eventTrigger.name), schema: options.eventSchema ?? 'EventGridSchema' });
+  if (eventTrigger && eventSchema !== 'none') {
+    const subscribed = await emulator.eventGrid.subscribe({ url: host.eventGridWebhookUrl(eventTrigger.name), schema: eventSchema });
     if (subscribed.status !== 200) {
       await host.close();
       await emulator.close();

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { scaledClock, type Clock } from '../../clock/clock.js';
-import type { AmsEmulator, Timings } from '../../ams-emulator/index.js';
+import type { AmsEmulator, DialectName, DialectOptions, Timings } from '../../ams-emulator/index.js';
 import type { LocalHost } from '../../devhost/host.js';
 import { startLocalStack } from '../../devhost/localStack.js';
 
@@ -27,7 +27,18 @@ export interface StackOptions {
   settings?: Record<string, string>;
   seed?: number;
   eventSchema?: 'EventGridSchema' | 'CloudEventSchemaV1_0' | 'none';
+  /**
+   * The media provider the account uses (app setting AMS_PROVIDER): the emulator speaks its dialect and the app gets
+   * its endpoint and secret (`emulatorSettings` in devhost/localStack.ts). Default 'ams'.
+   */
+  provider?: Provider;
+  /** The dialect's unverified quirks (ams-emulator/dialects), e.g. `{ allocate: true }`. */
+  dialectOptions?: DialectOptions;
 }
+
+export type Provider = 'ams' | 'ravnur' | 'mkio';
+/** The emulator dialect that plays each provider. */
+export const dialectOf: Record<Provider, DialectName> = { ams: 'arm', ravnur: 'ravnur', mkio: 'mkio' };
 
 /** Emulator durations close to real AMS (seconds to a minute), so schedules are exercised realistically. */
 export const testTimings: Partial<Timings> = {
@@ -46,6 +57,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     timings: { ...testTimings, ...options.timings },
     seed: options.seed ?? 7,
     eventSchema: options.eventSchema,
+    dialect: dialectOf[options.provider ?? 'ams'],
+    dialectOptions: options.dialectOptions,
     settings: { BROADCAST_POLL_INTERVAL: 'PT2S', DEVHOST_QUIET: '1', ...options.settings },
   });
   return {

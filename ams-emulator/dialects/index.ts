@@ -1,0 +1,30 @@
+/** Chooses the dialect an emulator serves (see dialect.ts). */
+import type { AccountIdentity } from '../mediaAccount.js';
+import type { DialectHost, DialectInfo, DialectName, ServedDialect } from './dialect.js';
+import { ravnurDialect, type RavnurOptions } from './ravnur.js';
+
+export type { DialectInfo, DialectName, ServedDialect } from './dialect.js';
+export type { RavnurOptions } from './ravnur.js';
+export type MkioOptions = Record<string, never>;
+export type DialectOptions = RavnurOptions | MkioOptions;
+
+export interface CreatedDialect {
+  info: DialectInfo;
+  /** The account as the provider names it. */
+  identity: AccountIdentity;
+  /** Undefined for 'arm': the emulator's own ARM handling serves it unchanged. */
+  served?: ServedDialect;
+}
+
+export function createDialect(name: DialectName, options: DialectOptions, identity: AccountIdentity, host: Pick<DialectHost, 'clock' | 'secret'>): CreatedDialect {
+  switch (name) {
+    case 'arm':
+      return { info: { name: 'arm' }, identity };
+    case 'ravnur': {
+      const served = ravnurDialect(identity, options as RavnurOptions, host);
+      return { info: served.info, identity, served };
+    }
+    default:
+      throw new Error(`Unknown dialect '${String(name)}': use 'arm', 'ravnur' or 'mkio'.`);
+  }
+}
