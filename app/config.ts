@@ -8,6 +8,7 @@ import { defaultRates } from '../domain/cost.js';
 import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
 import type { ApiSettings, Credentials, MediaAccountSettings, MediaClientSettings, MediaProviderSettings, RetentionSettings } from '../contracts/settings.js';
 import { MediaProviders } from '../contracts/media.js';
+import { capabilitiesOf, planningCapabilities } from '../adapters/media/capabilities.js';
 
 export type { Credentials } from '../contracts/settings.js';
 
@@ -91,6 +92,14 @@ const accountsSchema = z.array(
 
 type AccountEntry = z.infer<typeof accountsSchema>[number];
 
+/** The accounts whose provider plans differently from AMS (no StandBy), for the broadcasts' estimates. */
+function planningOf(media: readonly MediaAccountSettings[]): Pick<BroadcastPolicy, 'planning'> {
+  const planning = Object.fromEntries(
+    media.map((m) => [m.account.accountName, planningCapabilities(capabilitiesOf(m.connection.provider, m.standby === undefined ? {} : { standby: m.standby }))] as const).filter(([, p]) => !p.standby),
+  );
+  return Object.keys(planning).length > 0 ? { planning } : {};
+}
+
 /**
  * How an account reaches its provider; throws naming the field (`where`) when a provider's required setting is
  * missing. `secret(name)` reads an app setting named in the configuration.
@@ -158,7 +167,12 @@ function parseRates(text: string | undefined): LiveEventRates {
   return { running: { ...defaultRates.running, ...parsed.data.running }, standby: parsed.data.standby ?? defaultRates.standby, currency: parsed.data.currency ?? defaultRates.currency };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+/** Provider settings left empty count as unset (a deployment template often writes them all). */
+const PROVIDER_KEYS = ['AMS_PROVIDER', 'AMS_PROVIDER_ENDPOINT', 'AMS_PROVIDER_STANDBY', 'AMS_LOCATION', 'RAVNUR_API_KEY', 'MKIO_TOKEN', 'MKIO_PROJECT', 'MKIO_PATH_STYLE', 'MKIO_STORAGE_ACCOUNT', 'MKIO_LEGACY_HEADER'];
+
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): AppConfig {
+  const env = { ...rawEnv };
+  for (const key of PROVIDER_KEYS) if (env[key] === '') delete env[key];
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -232,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rates: parseRates(s.BROADCAST_RATES),
       startingSoonLeadMs: ms(s.BROADCAST_STARTING_SOON_LEAD),
       endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
+      ...planningOf(media),
     },
     api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },

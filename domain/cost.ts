@@ -108,7 +108,7 @@ export interface CostEstimate {
  * request (the allocation itself is not billed, so this over-counts by it), Running from the start request to the end
  * (over-counting the start-up).
  */
-export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'>, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = defaultStartupProfile): CostEstimate {
+export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'> & { account?: BroadcastSpec['account'] }, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = planningProfile(policy, spec.account)): CostEstimate {
   const start = Date.parse(spec.startAt);
   const end = Date.parse(spec.endAt);
   const plan = planStartup(start, profile, policy.preRollMarginMs);
@@ -122,4 +122,10 @@ export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' 
     plannedStartAt: new Date(plan.startAt).toISOString(),
     estimate: { standbyMinutes: Math.max(0, Math.round(standbyMinutes * 10) / 10), runningMinutes: Math.round(runningMinutes * 10) / 10, cost, currency: rates.currency, ratePerHour: { standby: rates.standby, running } },
   };
+}
+
+/** The default start-up profile with what the account's provider allows the plan (policy.planning). */
+export function planningProfile(policy: Pick<BroadcastPolicy, 'planning'>, account: BroadcastSpec['account'] | undefined) {
+  const capabilities = account ? policy.planning?.[account.accountName] : undefined;
+  return capabilities ? { ...defaultStartupProfile, capabilities } : defaultStartupProfile;
 }

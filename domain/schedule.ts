@@ -62,11 +62,8 @@ export function robustQuantile(values: readonly number[], z: number, floorQuanti
   return Math.max(fitted, quantile(values, floorQuantile));
 }
 
-/** (successors) Without StandBy, the live event is created this long before its start (creating it costs nothing). */
-export const NO_STANDBY_CREATE_LEAD_MS = 60_000;
-
 export interface StartupPlan {
-  /** When to call allocate (ms since epoch); without StandBy, when to create the live event. */
+  /** When to call allocate (ms since epoch). */
   allocateAt: number;
   /** When to call start once allocated. */
   startAt: number;
@@ -78,8 +75,6 @@ export interface StartupPlan {
  * Both wake-ups are durable timers, and each may fire late by the measured timer lateness.
  */
 export function planStartup(scheduledStartMs: number, profile: StartupProfile, marginMs: number, strategy: StartupStrategy = { kind: 'learned' }): StartupPlan {
-  // (successors) A provider without StandBy (profile.capabilities) starts from Stopped; see the learned case.
-  const standby = profile.capabilities?.standby !== false;
   switch (strategy.kind) {
     case 'start-at-T':
       return { allocateAt: scheduledStartMs, startAt: scheduledStartMs };
@@ -89,7 +84,6 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       // Start exactly one start duration ahead; create and allocate so StandBy is reached just before,
       // with one margin for the poll that notices each state change.
       const startAt = scheduledStartMs - strategy.startMs;
-      if (!standby) return { allocateAt: startAt - strategy.createMs - 2 * marginMs, startAt };
       return { allocateAt: startAt - strategy.allocateMs - strategy.createMs - 2 * marginMs, startAt };
     }
     case 'learned': {
@@ -97,12 +91,6 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       // allocates two slots before, so the account's write limit never makes a start wait (see burstPosition).
       const rank = profile.burst?.rank ?? 0;
       const latenessMs = profile.timerLatenessMs ?? 0;
-      if (!standby) {
-        // (successors) No StandBy: the start from Stopped is the whole start-up (allocate + start of the profile), and
-        // `allocateAt` is when the live event is created (Stopped, not billed), a create lead before the start.
-        const coldStartAt = scheduledStartMs - profile.allocateMs - profile.startMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
-        return { allocateAt: coldStartAt - NO_STANDBY_CREATE_LEAD_MS - latenessMs - marginMs, startAt: coldStartAt };
-      }
       const startAt = scheduledStartMs - profile.startMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
       const allocateAt = startAt - profile.allocateMs - latenessMs - marginMs - rank * BURST_WRITE_SLOT_MS;
       return { allocateAt, startAt };

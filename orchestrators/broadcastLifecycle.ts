@@ -272,11 +272,12 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   /** Allocates the live event and waits in StandBy for the start; false when the start moved later than the pre-roll. */
   function* allocateAndAwaitStart(profile: StartupProfile): Step<boolean> {
     // Without StandBy (the account's provider cannot allocate) the live event is created and waits Stopped, not
-    // billed, and the start begins from there; the plan already leads by the whole start-up.
+    // billed, and the start begins from there: the profile's "allocate" is then the create, its start the whole start-up.
     const standby = profile.capabilities?.standby !== false;
     setPhase('allocating', standby ? undefined : 'no StandBy on this account: creating the live event, it starts from Stopped');
+    const createFrom = now();
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
-    const allocateFrom = now();
+    const allocateFrom = standby ? now() : createFrom;
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
     const latestSafeStart = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).startAt;
     startedCold = false;
@@ -295,7 +296,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     };
     const allocated = yield* driveTo(standby ? 'StandBy' : 'Stopped', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
     // A cold start measured nothing the profile can use (allocate and start in one).
-    if (!startedCold) status.measured = { ...status.measured, allocateMs: standby ? now() - allocateFrom : 0 };
+    if (!startedCold) status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
     // ---- (precision) end ------------------------------------------------------------------------------
     status.ingestUrls = allocated.ingestUrls;
     status.previewUrls = allocated.previewUrls;
