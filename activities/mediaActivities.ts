@@ -57,7 +57,7 @@ export function createMediaActivities(gateway: () => MediaPort) {
   };
 }
 
-/** What an account's provider allows the plan (by account name); undefined = StandBy as on AMS. */
+/** What an account's media service allows the plan (by account name); undefined = StandBy as on AMS. */
 export type PlanningLookup = (accountName: string) => PlanningCapabilities | undefined;
 
 /**

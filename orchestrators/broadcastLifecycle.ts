@@ -271,7 +271,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Allocates the live event and waits in StandBy for the start; false when the start moved later than the pre-roll. */
   function* allocateAndAwaitStart(profile: StartupProfile): Step<boolean> {
-    // Without StandBy (the account's provider cannot allocate) the live event is created and waits Stopped, not
+    // Without StandBy (the account's media service cannot allocate) the live event is created and waits Stopped, not
     // billed, and the start begins from there: the profile's "allocate" is then the create, its start the whole start-up.
     const standby = profile.capabilities?.standby !== false;
     setPhase('allocating', standby ? undefined : 'no StandBy on this account: creating the live event, it starts from Stopped');

@@ -239,7 +239,7 @@ export class MkioGateway implements MediaPort {
     return (paths?.streamingPaths ?? []).flatMap((p) => p.paths ?? []);
   }
 
-  async listLiveEvents(): Promise<LiveEventSummary[]> {
+  async listLiveEvents(_account: MediaAccountRef): Promise<LiveEventSummary[]> {
     return (await this.#list<Resource>('/liveEvents')).map(summary);
   }
 
