@@ -1,11 +1,12 @@
 /** Chooses the dialect an emulator serves (see dialect.ts). */
 import type { AccountIdentity } from '../mediaAccount.js';
 import type { DialectHost, DialectInfo, DialectName, ServedDialect } from './dialect.js';
+import { mkioDialect, type MkioOptions } from './mkio.js';
 import { ravnurDialect, type RavnurOptions } from './ravnur.js';
 
 export type { DialectInfo, DialectName, ServedDialect } from './dialect.js';
 export type { RavnurOptions } from './ravnur.js';
-export type MkioOptions = Record<string, never>;
+export type { MkioOptions } from './mkio.js';
 export type DialectOptions = RavnurOptions | MkioOptions;
 
 export interface CreatedDialect {
@@ -23,6 +24,10 @@ export function createDialect(name: DialectName, options: DialectOptions, identi
     case 'ravnur': {
       const served = ravnurDialect(identity, options as RavnurOptions, host);
       return { info: served.info, identity, served };
+    }
+    case 'mkio': {
+      const served = mkioDialect(identity, options as MkioOptions, host);
+      return { info: served.info, identity: served.identity, served };
     }
     default:
       throw new Error(`Unknown dialect '${String(name)}': use 'arm', 'ravnur' or 'mkio'.`);

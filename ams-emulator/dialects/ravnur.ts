@@ -65,8 +65,9 @@ export function ravnurDialect(identity: AccountIdentity, options: RavnurOptions,
       const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
       const claims = bearer ? verifyJwt(secret(), bearer, served.clock.now()) : undefined;
       if (!claims) {
-        // No Entra authority behind RMS: the challenge names none.
-        return armError(401, 'AuthenticationFailed', 'Authentication failed. The Authorization header is missing or its bearer token is invalid or expired; get one from POST /auth/token.', { 'www-authenticate': 'Bearer' });
+        // No Entra authority behind RMS: the challenge names none. RFC 6750 §3.1: an error code only when a token was sent.
+        const challenge = bearer ? 'Bearer error="invalid_token", error_description="The token is invalid or expired"' : 'Bearer';
+        return armError(401, 'AuthenticationFailed', 'Authentication failed. The Authorization header is missing or its bearer token is invalid or expired; get one from POST /auth/token.', { 'www-authenticate': challenge });
       }
       const segments = request.url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s).toLowerCase());
       // A token is issued for one subscription (its API key's).

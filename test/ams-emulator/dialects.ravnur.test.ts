@@ -67,7 +67,9 @@ describe('raw HTTPS on the emulator clock', () => {
     clock.advance(3_599_000);
     expect((await call(emulator, 'GET', path, { headers: bearer(token) })).status).toBe(200);
     clock.advance(1_000);
-    expect((await call(emulator, 'GET', path, { headers: bearer(token) })).status).toBe(401);
+    const expired = await call(emulator, 'GET', path, { headers: bearer(token) });
+    expect(expired.status).toBe(401);
+    expect(expired.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
     expect((await call(emulator, 'GET', path, { headers: bearer(await tokenOf(emulator)) })).status).toBe(200);
   });
 
