@@ -7,7 +7,7 @@ import type { LiveEventRates } from '../contracts/broadcast.js';
 import { defaultRates } from '../domain/cost.js';
 import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
 import type { ApiSettings, Credentials, MediaAccountSettings, MediaClientSettings, MediaProviderSettings, RetentionSettings } from '../contracts/settings.js';
-import { MediaProviders } from '../contracts/media.js';
+import { MediaProviders, type MediaCapabilities } from '../contracts/media.js';
 import { capabilitiesOf, planningCapabilities } from '../adapters/media/capabilities.js';
 
 export type { Credentials } from '../contracts/settings.js';
@@ -92,11 +92,14 @@ const accountsSchema = z.array(
 
 type AccountEntry = z.infer<typeof accountsSchema>[number];
 
+/** Each account's capabilities: its provider's, with the account's overrides. */
+function capabilitiesByAccount(media: readonly MediaAccountSettings[]): Record<string, MediaCapabilities> {
+  return Object.fromEntries(media.map((m) => [m.account.accountName, capabilitiesOf(m.connection.provider, m.standby === undefined ? {} : { standby: m.standby })]));
+}
+
 /** The accounts whose provider plans differently from AMS (no StandBy), for the broadcasts' estimates. */
 function planningOf(media: readonly MediaAccountSettings[]): Pick<BroadcastPolicy, 'planning'> {
-  const planning = Object.fromEntries(
-    media.map((m) => [m.account.accountName, planningCapabilities(capabilitiesOf(m.connection.provider, m.standby === undefined ? {} : { standby: m.standby }))] as const).filter(([, p]) => !p.standby),
-  );
+  const planning = Object.fromEntries(Object.entries(capabilitiesByAccount(media)).map(([name, c]) => [name, planningCapabilities(c)] as const).filter(([, p]) => !p.standby));
   return Object.keys(planning).length > 0 ? { planning } : {};
 }
 
@@ -248,7 +251,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
       ...planningOf(media),
     },
-    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
+    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION), capabilities: capabilitiesByAccount(media) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },
     deploymentId: s.BROADCAST_DEPLOYMENT_ID ?? s.WEBSITE_SITE_NAME ?? 'broadcast-scheduler',
   };

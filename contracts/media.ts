@@ -57,6 +57,8 @@ export interface MediaCapabilities {
   liveEventNameReusable: boolean;
   /** Changes to an existing live event (PATCH) are possible. */
   updateLiveEvent: boolean;
+  /** Encoder connect/disconnect events reach the app (Event Grid); `startOn: "encoder"` and `idleStop` depend on them. */
+  encoderEvents: boolean;
 }
 
 /** The part of the capabilities a broadcast's plan depends on (JSON-safe; carried in the start-up profile). */

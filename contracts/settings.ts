@@ -2,7 +2,7 @@
  * Settings types shared by the app's layers. The app's composition root (app/) parses app settings into
  * these; functions, activities, adapters and domain code import them from here, never from app/.
  */
-import type { MediaAccountRef, MediaProvider } from './media.js';
+import type { MediaAccountRef, MediaCapabilities, MediaProvider } from './media.js';
 
 /** An account of the pool with its AMS limits (AMS defaults: 5 live events, 3 live outputs per event). */
 export interface AccountCapacity {
@@ -76,6 +76,8 @@ export interface ApiSettings {
   capacity?: AccountCapacity[];
   /** Runaway cap: the longest a broadcast may last (BROADCAST_MAX_DURATION, default 12 h). */
   maxDurationMs?: number;
+  /** (successors) What each account's media service can do, by account name; settings it cannot take answer 400. */
+  capabilities?: Record<string, MediaCapabilities>;
 }
 
 /** Retention of finished durable instances (broadcasts, deliveries, receipts). */

@@ -18,6 +18,7 @@ export const providerCapabilities: Readonly<Record<MediaProvider, MediaCapabilit
     errorShape: 'arm',
     liveEventNameReusable: true,
     updateLiveEvent: true,
+    encoderEvents: true,
   },
   // Ravnur RMS: the ARM shape verbatim (§8). Allocate/StandBy is unverified: kept, and an account may turn it off.
   ravnur: {
@@ -30,6 +31,8 @@ export const providerCapabilities: Readonly<Record<MediaProvider, MediaCapabilit
     errorShape: 'arm',
     liveEventNameReusable: true,
     updateLiveEvent: true,
+    // No Event Grid system topic is documented for RMS.
+    encoderEvents: false,
   },
   // MK.IO: allocate, reset and PATCH not implemented; no removeOutputsOnStop; start/stop confirmed by polling (§0, §4).
   mkio: {
@@ -42,6 +45,8 @@ export const providerCapabilities: Readonly<Record<MediaProvider, MediaCapabilit
     errorShape: 'mkio',
     liveEventNameReusable: false,
     updateLiveEvent: false,
+    // MK.IO has CloudEvents webhooks (ChannelInstance…), unverified for live events and not wired to the app.
+    encoderEvents: false,
   },
 };
 

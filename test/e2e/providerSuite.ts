@@ -61,6 +61,19 @@ export function providerLifecycleSuite(provider: Provider): void {
       }
     });
 
+    it('talks to the emulator in that provider\'s dialect, and refuses settings the provider cannot take with 400 naming the field', async () => {
+      expect(stack.emulator.dialect.name).toBe(provider === 'ams' ? 'arm' : provider);
+      const body = { startAt: inMinutes(stack.clock, 30), endAt: inMinutes(stack.clock, 40), liveEvent: { protocol: 'FragmentedMP4' }, startOn: 'encoder' };
+      const res = await stack.api('/api/broadcasts?dryRun=true', { method: 'POST', body: JSON.stringify(body) });
+      if (provider === 'ams') {
+        expect(res.status).toBe(200);
+        return;
+      }
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { errors: Array<{ field: string }> };
+      expect(problem.errors.map((e) => e.field).sort()).toEqual(['/liveEvent/protocol', '/startOn']);
+    });
+
     describe.concurrent('changes and cancellations', () => {
       it('cancelled before start leaves nothing created or billed', async () => {
         const { id } = await create({ id: `cancel-early-${provider}`, startAt: inMinutes(stack.clock, 60), endAt: inMinutes(stack.clock, 90) });
