@@ -4,15 +4,16 @@
 // starts from Stopped and reports its waste as Running time. One provider per test file: the host imports the app
 // once per process, so each stack needs its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DialectOptions } from '../../ams-emulator/index.js';
 import { inMinutes, startStack, waitForBroadcast, type Provider, type Stack } from '../support/stack.js';
 
 const MINUTE = 60_000;
 const GRACE = 5 * MINUTE;
 
-export function providerLifecycleSuite(provider: Provider): void {
+export function providerLifecycleSuite(provider: Provider, dialectOptions?: DialectOptions): void {
   describe(`provider ${provider}`, () => {
     let stack: Stack;
-    beforeAll(async () => (stack = await startStack({ speed: 100, provider })));
+    beforeAll(async () => (stack = await startStack({ speed: 100, provider, dialectOptions })));
     afterAll(async () => {
       // Whatever happened, nothing may still be allocated or running.
       const states = Object.values(stack.emulator.liveEventStates());
