@@ -23,13 +23,20 @@ export interface RoutedAccount {
 
 export class MediaRouter implements MediaPortRouter {
   readonly #byName = new Map<string, RoutedAccount>();
+  readonly #default: RoutedAccount | undefined;
 
+  /** The first account is the default one. */
   constructor(accounts: readonly RoutedAccount[]) {
     for (const a of accounts) if (!this.#byName.has(a.account.accountName)) this.#byName.set(a.account.accountName, a);
+    this.#default = accounts[0];
   }
 
+  /**
+   * A configured account with its configured reference; any other (an input written before the account left the
+   * configuration, a further account of the default's subscription) through the default account's gateway, as given.
+   */
   #route(account: MediaAccountRef): RoutedAccount {
-    const routed = this.#byName.get(account.accountName);
+    const routed = this.#byName.get(account.accountName) ?? (this.#default && { ...this.#default, account });
     if (!routed) throw new Error(`no media account named ${account.accountName} is configured`);
     return routed;
   }
@@ -82,7 +89,8 @@ export class MediaRouter implements MediaPortRouter {
 /** The capabilities of each configured account (what the activities hand the orchestration). */
 export function accountCapabilities(media: readonly MediaAccountSettings[]): (account: MediaAccountRef) => MediaCapabilities | undefined {
   const byName = new Map(media.map((m) => [m.account.accountName, capabilitiesOf(m.connection.provider, m.standby === undefined ? {} : { standby: m.standby })]));
-  return (account) => byName.get(account.accountName);
+  const fallback = media[0] ? byName.get(media[0].account.accountName) : undefined;
+  return (account) => byName.get(account.accountName) ?? fallback;
 }
 
 /** Builds the router from configuration; gateways (and their clients and token caches) are shared per connection. */
