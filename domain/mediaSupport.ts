@@ -3,8 +3,9 @@
  * the API answers 400 naming each field a chosen (or possible) account cannot take.
  */
 import { Duration } from 'luxon';
-import type { BroadcastSpec } from '../contracts/broadcast.js';
+import type { BroadcastSpec, LiveEventSettings } from '../contracts/broadcast.js';
 import type { MediaCapabilities } from '../contracts/media.js';
+import { liveEventSettingsChange } from './liveEventDecisions.js';
 import type { FieldError } from './problem.js';
 
 type Settings = Pick<BroadcastSpec, 'liveEvent' | 'recording'> & Partial<Pick<BroadcastSpec, 'startOn' | 'idleStop'>>;
@@ -43,4 +44,16 @@ export function unsupportedOnAccounts(capabilities: Readonly<Record<string, Medi
     }
   }
   return [...byField].map(([field, { message, accounts }]) => ({ field, message: `${message} (account ${accounts.join(', ')}${accountNames.length > 1 ? '; pin an account that supports it with "account"' : ''})` }));
+}
+
+/**
+ * Why a settings change must be refused (409) on an account that cannot change an existing live event, naming the
+ * settings, or undefined. Before the live event exists everything is applied at creation.
+ */
+export function refusedWithoutUpdate(capabilities: MediaCapabilities | undefined, current: LiveEventSettings, change: Partial<LiveEventSettings> | undefined, liveEvent: { name?: string; state?: string } | undefined): string | undefined {
+  if (!capabilities || capabilities.updateLiveEvent || !change) return undefined;
+  const state = liveEvent?.state ?? (liveEvent?.name ? 'Stopped' : undefined);
+  const { update } = liveEventSettingsChange(current, { ...current, ...change }, state);
+  if (update.length === 0) return undefined;
+  return `The live event exists and this account's media service cannot change it: ${update.map((key) => `liveEvent.${key}`).join(', ')} cannot be changed now.`;
 }

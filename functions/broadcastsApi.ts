@@ -8,7 +8,7 @@ import { durableClientOf } from '../adapters/durableClient.js';
 import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError, BroadcastTooLongError, CapacityConflictError } from '../adapters/broadcastService.js';
 import { CapacityUnavailableError } from '../adapters/capacityLedger.js';
 import { DEFAULT_MAX_DURATION_MS, durationErrors, estimateForWindow } from '../domain/cost.js';
-import { unsupportedOnAccounts } from '../domain/mediaSupport.js';
+import { refusedWithoutUpdate, unsupportedOnAccounts } from '../domain/mediaSupport.js';
 import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import type { BroadcastView } from '../domain/broadcastView.js';
 import { refusedSettingsChange } from '../domain/liveEventDecisions.js';
@@ -179,7 +179,7 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const { id, dryRun, body, broadcasts, spec, current } = req;
       const parsed = parseChangeBroadcast(body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current.liveEvent);
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current.liveEvent) ?? refusedWithoutUpdate(api.capabilities?.[spec.account.accountName], spec.liveEvent, parsed.value.liveEvent, current.liveEvent);
       if (refused) return problemResponse(conflictProblem(refused));
       const unsupported = unsupportedOnAccounts(api.capabilities, { ...spec, liveEvent: { ...spec.liveEvent, ...parsed.value.liveEvent }, recording: { ...spec.recording, ...parsed.value.recording } }, [spec.account.accountName]);
       if (unsupported.length > 0) return problemResponse(validationProblem(unsupported, 'The media service of the account cannot take these settings.'));

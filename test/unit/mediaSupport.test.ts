@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf } from '../../adapters/media/capabilities.js';
 import type { LiveEventSettings } from '../../contracts/broadcast.js';
-import { unsupportedOnAccounts, unsupportedSettings } from '../../domain/mediaSupport.js';
+import { refusedWithoutUpdate, unsupportedOnAccounts, unsupportedSettings } from '../../domain/mediaSupport.js';
 
 const liveEvent: LiveEventSettings = { protocol: 'RTMP', inputIpAllow: [], previewIpAllow: [], encoding: { type: 'PassthroughBasic' }, useStaticHostname: false, streamOptions: [] };
 const spec = { liveEvent, recording: { archiveWindow: 'PT1H' } };
@@ -30,5 +30,15 @@ describe('unsupportedOnAccounts', () => {
     expect(error?.field).toBe('/liveEvent/protocol');
     expect(error?.message).toMatch(/account mk1, mk2; pin an account/);
     expect(unsupportedOnAccounts(undefined, fmp4, ['mk1'])).toEqual([]);
+  });
+});
+
+describe('refusedWithoutUpdate', () => {
+  const change = { inputIpAllow: ['10.0.0.0/8'] };
+  it('refuses a change of an existing live event where the service cannot update one, naming the setting', () => {
+    expect(refusedWithoutUpdate(capabilitiesOf('mkio'), liveEvent, change, { name: 'bc-x', state: 'Stopped' })).toMatch(/liveEvent\.inputIpAllow/);
+    expect(refusedWithoutUpdate(capabilitiesOf('mkio'), liveEvent, change, undefined)).toBeUndefined(); // not created yet
+    expect(refusedWithoutUpdate(capabilitiesOf('ams'), liveEvent, change, { name: 'bc-x', state: 'StandBy' })).toBeUndefined();
+    expect(refusedWithoutUpdate(capabilitiesOf('mkio'), liveEvent, undefined, { name: 'bc-x', state: 'Running' })).toBeUndefined();
   });
 });
