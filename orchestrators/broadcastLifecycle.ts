@@ -281,7 +281,8 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
     const latestSafeStart = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).startAt;
     startedCold = false;
-    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
+    // Without StandBy there is nothing to be at risk of: the start follows the create at once, and both are measured.
+    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' || !standby ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
       const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
       if (check.kind === 'on-track') return undefined;
       if (!atRisk) {

@@ -13,7 +13,8 @@ const GRACE = 5 * MINUTE;
 export function providerLifecycleSuite(provider: Provider, dialectOptions?: DialectOptions): void {
   describe(`provider ${provider}`, () => {
     let stack: Stack;
-    beforeAll(async () => (stack = await startStack({ speed: 100, provider, dialectOptions })));
+    // The reaper every minute of the clock, for orphans older than a minute.
+    beforeAll(async () => (stack = await startStack({ speed: 100, provider, dialectOptions, settings: { REAPER_SCHEDULE: '0 * * * * *', REAPER_GRACE: 'PT1M' } })));
     afterAll(async () => {
       // Whatever happened, nothing may still be allocated or running.
       const states = Object.values(stack.emulator.liveEventStates());
@@ -126,6 +127,17 @@ export function providerLifecycleSuite(provider: Provider, dialectOptions?: Dial
         expect(ended.phase, JSON.stringify([ended.error, ended.timeline, stack.emulator.billing(name).history])).toBe('ended');
         expect(stack.emulator.liveEventStates()[name]).toBeUndefined();
       });
+    });
+
+    // After the concurrent ones: the account's quota of 5 live events is theirs while they run.
+    it('the reaper stops (outputs first) and deletes the live event of a broadcast terminated by hand while live', async () => {
+      const { id } = await create({ id: `terminated-${provider}`, startAt: inMinutes(stack.clock, 10), endAt: inMinutes(stack.clock, 120) });
+      await waitForBroadcast(stack, id, (b) => b.phase === 'live', 30_000);
+      await fetch(`${stack.host.url}/runtime/webhooks/durabletask/instances/broadcast-${id}/terminate?reason=operator&code=${stack.host.systemKey}`, { method: 'POST' });
+      const deadline = Date.now() + 30_000;
+      while (stack.emulator.liveEventStates()[`bc-${id}`] !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      expect(stack.emulator.liveEventStates()[`bc-${id}`]).toBeUndefined();
+      expect(stack.emulator.billing(`bc-${id}`).history.map((h) => h.state)).toEqual(expect.arrayContaining(['Running', 'Stopping', 'Stopped', 'Deleted']));
     });
   });
 }
