@@ -309,6 +309,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<AmsE
     }
     // The emulator's clock is the host's: with an accelerated clock, broadcasts are scheduled against it.
     if (path === 'clock' && method === 'GET') return send(200, { now: new Date(clock.now()).toISOString() });
+    // What a client needs to reach the dialect (Ravnur API key, MK.IO token and project), for out-of-process users.
+    if (path === 'dialect' && method === 'GET') return send(200, dialect.info);
     if (path === 'live-events' && method === 'GET') return send(200, emulator.liveEventStates());
     if (path === 'billing' && method === 'GET') {
       return send(200, Object.fromEntries(allAccounts().flatMap((a) => Object.keys(a.state.stateHistory).map((name) => [name, a.account.billing(name)]))));

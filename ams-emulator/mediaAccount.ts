@@ -65,12 +65,17 @@ export interface AccountRules {
   encodingTypes: readonly string[];
   /** States a live event may be deleted from (ARM: Stopped only). */
   deleteFrom: readonly LiveEventState[];
+  /** The `input.accessToken` a live event with this ingest protocol takes, in words for the refusal, and one to generate. */
+  accessToken: (protocol: string) => { pattern: RegExp; description: string; generate: () => string };
 }
+
+const GUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 
 export const armAccountRules: AccountRules = {
   inputProtocols: ['RTMP', 'FragmentedMP4'],
   encodingTypes: ['None', 'PassthroughBasic', 'PassthroughStandard', 'Standard', 'Premium1080p'],
   deleteFrom: ['Stopped'],
+  accessToken: () => ({ pattern: GUID, description: 'a GUID (with or without hyphens)', generate: () => randomBytes(16).toString('hex') }),
 };
 
 export class MediaAccount {
@@ -349,7 +354,7 @@ export class MediaAccount {
     const event: LiveEventRecord = {
       name, location, tags: (body.tags as Record<string, string>) ?? {}, created: now, lastModified: now,
       resourceState: 'Stopped', provisioningState: 'InProgress', properties: props,
-      accessToken: typeof input.accessToken === 'string' && input.accessToken ? input.accessToken : randomBytes(16).toString('hex'),
+      accessToken: typeof input.accessToken === 'string' && input.accessToken ? input.accessToken : this.rules.accessToken(String(input.streamingProtocol)).generate(),
       previewLocator: String(((props.preview ?? {}) as Record<string, unknown>).previewLocator ?? randomUUID()),
       ingestHostId: randomBytes(16).toString('hex'),
     };
@@ -941,8 +946,9 @@ function validateLiveEventProperties(props: Record<string, unknown>, rules: Acco
   if (options.includes('LowLatencyV2') && (passthrough || input.streamingProtocol !== 'RTMP')) {
     throw invalidParameter('LowLatencyV2 requires an encoding live event with RTMP input.');
   }
-  if (typeof input.accessToken === 'string' && input.accessToken !== '' && !/^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/.test(input.accessToken)) {
-    throw invalidParameter('input.accessToken must be a GUID (with or without hyphens).');
+  const token = rules.accessToken(String(input.streamingProtocol));
+  if (typeof input.accessToken === 'string' && input.accessToken !== '' && !token.pattern.test(input.accessToken)) {
+    throw invalidParameter(`input.accessToken must be ${token.description}.`);
   }
 }
 

@@ -1,8 +1,8 @@
 /** Chooses the dialect an emulator serves (see dialect.ts). */
 import type { AccountIdentity } from '../mediaAccount.js';
 import type { DialectHost, DialectInfo, DialectName, ServedDialect } from './dialect.js';
-import { mkioDialect, type MkioOptions } from './mkio.js';
-import { ravnurDialect, type RavnurOptions } from './ravnur.js';
+import { mkioDialect, mkioOptionKeys, type MkioOptions } from './mkio.js';
+import { ravnurDialect, ravnurOptionKeys, type RavnurOptions } from './ravnur.js';
 
 export type { DialectInfo, DialectName, ServedDialect } from './dialect.js';
 export type { RavnurOptions } from './ravnur.js';
@@ -18,6 +18,9 @@ export interface CreatedDialect {
 }
 
 export function createDialect(name: DialectName, options: DialectOptions, identity: AccountIdentity, host: Pick<DialectHost, 'clock' | 'secret'>): CreatedDialect {
+  const known: Record<string, true> = name === 'ravnur' ? ravnurOptionKeys : name === 'mkio' ? mkioOptionKeys : {};
+  const unknown = Object.keys(options).filter((key) => !Object.hasOwn(known, key));
+  if (unknown.length > 0) throw new Error(`dialectOptions.${unknown[0]} is not an option of the '${name}' dialect`);
   switch (name) {
     case 'arm':
       return { info: { name: 'arm' }, identity };

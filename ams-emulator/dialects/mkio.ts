@@ -6,7 +6,7 @@
  * translated to the ARM form the account's router serves, and its answer back. Section numbers (§) refer to
  * /work/shared/media-successors.md; every behaviour it marks unverified is an option here, defaulting to its best guess.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ArmRequest, ArmResponse, Throttle } from '../armRouter.js';
 import { armAccountRules, type AccountIdentity, type MediaAccount } from '../mediaAccount.js';
 import type { LiveEventRecord } from '../model.js';
@@ -59,6 +59,14 @@ export interface MkioOptions {
   rateLimits?: { readsPerMinute: number; writesPerMinute: number } | null;
 }
 
+/** Every option, so a misspelt one is refused rather than silently ignored. */
+export const mkioOptionKeys: Record<keyof MkioOptions, true> = {
+  project: true, storageAccountName: true, tokenLifetimeSeconds: true, legacyTokenHeader: true, pathStyles: true, apiVersionParameter: true,
+  allocate: true, missingOperationStatus: true, createdStatus: true, actionStatus: true, deleteStatus: true, alreadyExistsStatus: true,
+  stopWithOutputsDetail: true, honourRemoveOutputsOnStop: true, deleteRunning: true, reuseDeletedNames: true, assetRequiresStorageAccount: true,
+  livePathStyle: true, rateLimits: true,
+};
+
 type Style = 'ams' | 'v1';
 const ARM_API_VERSION = '2022-08-01';
 /** §3.2: "For Live passthrough MK.IO supports RTMP and RTMPS … for Live encoding … SRT" (read). */
@@ -74,6 +82,7 @@ export function mkioDialect(base: AccountIdentity, options: MkioOptions, host: P
   const identity: AccountIdentity = { ...base, resourceGroup: 'default', accountName: project };
   const storageAccountName = options.storageAccountName ?? `${project.toLowerCase()}storage`;
   const styles = options.pathStyles ?? ['ams', 'v1'];
+  if (styles.length === 0 || styles.some((style) => style !== 'ams' && style !== 'v1')) throw new Error("dialectOptions.pathStyles must list 'ams' and/or 'v1'");
   const opt = {
     legacyTokenHeader: options.legacyTokenHeader ?? true,
     apiVersionParameter: options.apiVersionParameter ?? 'reject',
@@ -105,6 +114,11 @@ export function mkioDialect(base: AccountIdentity, options: MkioOptions, host: P
       ...armAccountRules,
       inputProtocols: ['RTMP', 'RTMPS', 'SRT'],
       deleteFrom: opt.deleteRunning ? ['Stopped', 'StandBy', 'Running'] : ['Stopped'],
+      // §3.2 (read): "RTMP: a UUID string; SRT: 10–79-char passphrase"; the fixture's RTMP tokens are hyphenated UUIDs.
+      accessToken: (protocol) =>
+        protocol === 'SRT'
+          ? { pattern: /^.{10,79}$/, description: 'a passphrase of 10 to 79 characters', generate: () => randomBytes(18).toString('base64url').replace(/[-_]/g, 'x') }
+          : { ...armAccountRules.accessToken(protocol), generate: () => randomUUID() },
     },
     token: () => token,
     throttle(projectName: string): Throttle | undefined {

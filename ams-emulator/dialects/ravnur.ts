@@ -34,6 +34,11 @@ export interface RavnurOptions {
   inputProtocols?: string[];
 }
 
+/** Every option, so a misspelt one is refused rather than silently ignored. */
+export const ravnurOptionKeys: Record<keyof RavnurOptions, true> = {
+  apiKey: true, tokenLifetimeSeconds: true, allocate: true, missingOperationStatus: true, apiVersions: true, encodingTypes: true, inputProtocols: true,
+};
+
 export const RAVNUR_TEST_API_KEY = 'rms-local-api-key';
 const RAVNUR_API_VERSIONS = ['2022-07-01'];
 

@@ -1,9 +1,11 @@
 // The MK.IO dialect over raw HTTPS (media-successors.md §1–§6): its paths, token, status codes and bodies, the missing
 // allocate, a stop refused while live outputs exist, and the same state machine confirmed by polling the resource.
+import { AzureMediaServices } from '@azure/arm-mediaservices';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../clock/clock.js';
 import { startEmulator, type AmsEmulator, type MkioOptions } from '../../ams-emulator/index.js';
 import { call, jwtClaims, type RawResponse } from './dialectsSupport.js';
+import { poll } from './support.js';
 
 const clock = new ManualClock();
 let emulator: AmsEmulator;
@@ -114,6 +116,7 @@ describe('live events', () => {
     });
     const read = (await mk.get('/liveEvents/ev1')).json;
     const token = read.properties.input.accessToken as string;
+    expect(token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/); // a UUID, as in MK.IO's fixtures
     expect(read.properties.input.endpoints).toEqual([{ protocol: 'RTMP', url: expect.stringMatching(new RegExp(`^rtmp://in-[0-9a-f-]{36}\\.westeurope\\.streaming\\.mediakind\\.com:1935/${token}$`)) }]);
     expect(read.properties.preview.endpoints[0].url).toMatch(/^https:\/\/ev1-broadcastams-preview\.westeurope\.streaming\.mediakind\.com\/[0-9a-f-]{36}\/manifest\.mpd$/);
     expect(read.supplemental.operation).toBe('get');
@@ -137,7 +140,12 @@ describe('live events', () => {
     expect((await mk.put('/liveEvents/rtmps', withInput('RTMPS'))).status).toBe(200);
     const srt = await mk.put('/liveEvents/srtenc', withInput('SRT', 'Standard', ['LowLatency']));
     expect(srt.status).toBe(200);
-    expect(srt.json.properties.input.endpoints[0].url).toMatch(/^srt:\/\/in-[0-9a-f-]{36}\.westeurope\.streaming\.mediakind\.com:6000\?passphrase=\w+&pkbkeylen=16$/);
+    expect(srt.json.properties.input.endpoints[0].url).toMatch(/^srt:\/\/in-[0-9a-f-]{36}\.westeurope\.streaming\.mediakind\.com:6000\?passphrase=\w{10,79}&pkbkeylen=16$/);
+    // An SRT passphrase is 10–79 characters, not a GUID (§3.2).
+    const passphrase = (accessToken: string) => ({ location: 'westeurope', properties: { input: { streamingProtocol: 'SRT', accessToken }, encoding: { encodingType: 'Standard' } } });
+    expect((await mk.put('/liveEvents/srtpass1', passphrase('abcdgdhfqsfh45gdsqsdksdfn'))).status).toBe(200);
+    expect(await mk.put('/liveEvents/srtpass2', passphrase('short'))).toMatchObject(mkError(400, 'BadRequest', /10 to 79/));
+    expect((await mk.put('/liveEvents/rtmptok', { location: 'westeurope', properties: { input: { streamingProtocol: 'RTMP', accessToken: 'abcdgdhfqsfh45gdsqsdksdfn' } } })).status).toBe(400);
   });
 
   it('has no allocate, reset or update (405), and start/stop answer 202 at once: the state is polled', async () => {
@@ -307,4 +315,44 @@ describe('settings for the unverified quirks', () => {
       clock.advance(30_000);
       expect((await api.get('/liveEvents')).status).toBe(200);
     }));
+});
+
+describe('the ARM SDK pointed at the MK.IO dialect (the §7.1 probe): what it hides and where it breaks', () => {
+  let target: AmsEmulator;
+  let client: AzureMediaServices;
+  beforeAll(async () => {
+    target = await startEmulator({ dialect: 'mkio', timings: 'fast' });
+    const token = target.dialect.token ?? '';
+    client = new AzureMediaServices({ getToken: async () => ({ token, expiresOnTimestamp: jwtClaims(token).exp * 1000 }) }, 'unused', {
+      endpoint: target.url, credentialScopes: ['mkio/.default'], tlsOptions: { ca: target.caCertPem }, retryOptions: { maxRetries: 0 },
+    } as never);
+    // ARM paths → /api/ams/{project}/…, without api-version.
+    client.pipeline.addPolicy({
+      name: 'mkioPathRewrite',
+      async sendRequest(request, next) {
+        const url = new URL(request.url);
+        const match = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Media\/mediaservices\/([^/]+)\/(.*)$/i.exec(url.pathname);
+        if (match) {
+          url.pathname = `/api/ams/${match[1]}/${match[2]}`;
+          url.searchParams.delete('api-version');
+          request.url = url.toString();
+        }
+        return next(request);
+      },
+    });
+  });
+  afterAll(() => target.close());
+  const project = () => target.dialect.project ?? '';
+
+  it('creates and starts (the poller ends at once; the state must be polled), refuses allocate and a 200 locator create', async () => {
+    const created = await client.liveEvents.beginCreateAndWait('rg', project(), 'sdk', { location: 'westeurope', input: { streamingProtocol: 'RTMPS' } }, poll);
+    expect(created).toMatchObject({ name: 'sdk', provisioningState: 'Succeeded', input: { streamingProtocol: 'RTMPS' } });
+    await expect(client.liveEvents.beginCreateAndWait('rg', project(), 'sdk', { location: 'westeurope', input: { streamingProtocol: 'RTMP' } }, poll)).rejects.toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    await expect(client.liveEvents.beginAllocateAndWait('rg', project(), 'sdk', poll)).rejects.toMatchObject({ statusCode: 405 });
+    await client.liveEvents.beginStartAndWait('rg', project(), 'sdk', poll);
+    expect((await client.liveEvents.get('rg', project(), 'sdk')).resourceState).toBe('Starting');
+    await client.assets.createOrUpdate('rg', project(), 'sdk-a', { storageAccountName: target.dialect.storageAccountName });
+    await expect(client.streamingLocators.create('rg', project(), 'sdk-l', { assetName: 'sdk-a', streamingPolicyName: 'Predefined_ClearStreamingOnly' })).rejects.toMatchObject({ statusCode: 200 });
+    await expect(client.mediaservices.get('rg', project())).rejects.toMatchObject({ statusCode: 404 });
+  });
 });

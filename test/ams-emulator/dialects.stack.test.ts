@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmulator, type DialectName } from '../../ams-emulator/index.js';
 import { emulatorSettings } from '../../devhost/localStack.js';
 import { startStack } from '../support/stack.js';
+import { call } from './dialectsSupport.js';
 
 const withEmulator = async (dialect: DialectName, test: (settings: Record<string, string>, emulator: Awaited<ReturnType<typeof startEmulator>>) => void) => {
   const emulator = await startEmulator({ dialect, dataDir: mkdtempSync(join(tmpdir(), 'dialect-')) });
@@ -47,4 +48,23 @@ it('startStack({ provider }) starts the emulator in that dialect and hands the a
   } finally {
     await stack.close();
   }
+});
+
+describe('dialect options and the control plane', () => {
+  it('refuses an option the dialect does not have (a typo would otherwise be a silent default)', async () => {
+    await expect(startEmulator({ dialect: 'mkio', dialectOptions: { alocate: true } as never })).rejects.toThrow("dialectOptions.alocate is not an option of the 'mkio' dialect");
+    await expect(startEmulator({ dialect: 'ravnur', dialectOptions: { project: 'x' } })).rejects.toThrow('dialectOptions.project');
+    await expect(startEmulator({ dialectOptions: { allocate: true } })).rejects.toThrow("of the 'arm' dialect");
+    await expect(startEmulator({ dialect: 'mkio', dialectOptions: { pathStyles: [] } })).rejects.toThrow('pathStyles');
+    await expect(startEmulator({ dialect: 'azure' as never })).rejects.toThrow("Unknown dialect 'azure'");
+  });
+
+  it('answers GET /_emulator/dialect with what a client needs', async () => {
+    const emulator = await startEmulator({ dialect: 'mkio', dialectOptions: { project: 'studio' } });
+    try {
+      expect((await call(emulator, 'GET', '/_emulator/dialect')).json).toEqual({ ...emulator.dialect, project: 'studio', token: expect.any(String) });
+    } finally {
+      await emulator.close();
+    }
+  });
 });
