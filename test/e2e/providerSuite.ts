@@ -50,6 +50,12 @@ export function providerLifecycleSuite(provider: Provider, dialectOptions?: Dial
       const billedMinutes = (state: string) => history.filter((h) => h.state === state).reduce((sum, h) => sum + (Date.parse(h.to ?? '') - Date.parse(h.from)), 0) / MINUTE;
       expect(Math.abs(billing.runningMinutes - billedMinutes('Running'))).toBeLessThan(0.2);
       expect(Math.abs(billing.standbyMinutes - billedMinutes('StandBy'))).toBeLessThan(0.2);
+      // The provider's secret (Ravnur API key, MK.IO token) is nowhere in the orchestration's input, output or status.
+      const durable = await (await fetch(`${stack.host.url}/runtime/webhooks/durabletask/instances/broadcast-${id}?showInput=true&code=${stack.host.systemKey}`)).text();
+      expect(durable).toContain(`bc-${id}`);
+      const secrets = [stack.emulator.dialect.apiKey, stack.emulator.dialect.token].filter((x): x is string => typeof x === 'string' && x.length > 0);
+      expect(secrets.length).toBe(provider === 'ams' ? 0 : 1);
+      for (const secret of secrets) expect(durable).not.toContain(secret);
       const timeline = (ended.timeline as Array<{ phase: string }>).map((t) => t.phase);
       expect(timeline).toEqual(expect.arrayContaining(['scheduled', 'allocating', 'starting', 'live', 'stopping', 'cleaning_up', 'ended']));
       if (provider === 'mkio') {
