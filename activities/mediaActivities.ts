@@ -5,7 +5,8 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
-import type { MediaGateway } from '../adapters/ams/mediaGateway.js';
+import type { MediaPort } from '../adapters/media/port.js';
+import type { PlanningCapabilities } from '../contracts/media.js';
 import { broadcastOrchestrator, type BroadcastStatus } from '../contracts/broadcast.js';
 import type {
   StartupProfileRequest,
@@ -28,7 +29,7 @@ const PROFILE_WINDOW = 50;
 /** (precision) Measurements of its own an account needs before its profile is learned from them alone. */
 const MIN_OWN_SAMPLES = 5;
 
-export function createMediaActivities(gateway: () => MediaGateway) {
+export function createMediaActivities(gateway: () => MediaPort) {
   return {
     ensureLiveEvent: (input: EnsureLiveEventInput): Promise<LiveEventSnapshot> =>
       gateway().ensureLiveEvent(input.account, input.liveEventName, input.broadcastId, input.settings),
@@ -56,8 +57,24 @@ export function createMediaActivities(gateway: () => MediaGateway) {
   };
 }
 
+/** What an account's media service allows the plan (by account name); undefined = StandBy as on AMS. */
+export type PlanningLookup = (accountName: string) => PlanningCapabilities | undefined;
+
+/**
+ * The start-up profile with the asking account's planning capabilities: measurements are only taken from accounts
+ * that start the same way (with or without StandBy), since a start from Stopped is not a start from StandBy.
+ */
+export function createReadStartupProfile(planning: PlanningLookup) {
+  const standby = (accountName: string | undefined) => (accountName === undefined ? true : planning(accountName)?.standby ?? true);
+  return async (input: StartupProfileRequest | null, context: InvocationContext): Promise<StartupProfile> => {
+    const own = input ? standby(input.account.accountName) : true;
+    const profile = await readStartupProfile(input, context, (account) => standby(account) === own);
+    return input ? { ...profile, capabilities: { standby: own } } : profile;
+  };
+}
+
 /** Learns the start-up profile from the durations measured by recent broadcasts (running or completed). */
-export async function readStartupProfile(input: StartupProfileRequest | null, context: InvocationContext): Promise<StartupProfile> {
+export async function readStartupProfile(input: StartupProfileRequest | null, context: InvocationContext, comparable: (accountName: string | undefined) => boolean = () => true): Promise<StartupProfile> {
   const client = df.getClient(context);
   const recent = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Completed, df.OrchestrationRuntimeStatus.Running] });
   const measurements = recent
@@ -65,7 +82,8 @@ export async function readStartupProfile(input: StartupProfileRequest | null, co
     .sort((a, b) => new Date(b.lastUpdatedTime).getTime() - new Date(a.lastUpdatedTime).getTime())
     .map((s) => ({ account: (s.input as { spec?: { account?: { accountName?: string } } } | null)?.spec?.account?.accountName, measured: ((s.output ?? s.customStatus) as BroadcastStatus | null)?.measured }))
     // (precision) The window is of measurements: broadcasts still waiting (a burst) must not crowd them out.
-    .filter((m): m is { account: string | undefined; measured: { allocateMs: number; startMs: number; timerLatenessMs?: number } } => typeof m.measured?.allocateMs === 'number' && typeof m.measured.startMs === 'number');
+    .filter((m): m is { account: string | undefined; measured: { allocateMs: number; startMs: number; timerLatenessMs?: number } } => typeof m.measured?.allocateMs === 'number' && typeof m.measured.startMs === 'number')
+    .filter((m) => comparable(m.account));
   // (precision) Per account when it has enough of its own; accounts can sit in differently loaded regions.
   const own = input ? measurements.filter((m) => m.account === input.account.accountName) : [];
   const profile = startupProfileFrom((own.length >= MIN_OWN_SAMPLES ? own : measurements).slice(0, PROFILE_WINDOW).map((m) => m.measured));

@@ -6,7 +6,9 @@ import type { MediaAccountRef } from '../contracts/media.js';
 import type { LiveEventRates } from '../contracts/broadcast.js';
 import { defaultRates } from '../domain/cost.js';
 import { DEFAULT_LIVE_EVENT_QUOTA, DEFAULT_LIVE_OUTPUTS_PER_EVENT, type AccountCapacity } from '../domain/capacity.js';
-import type { ApiSettings, Credentials, MediaClientSettings, RetentionSettings } from '../contracts/settings.js';
+import type { ApiSettings, Credentials, MediaAccountSettings, MediaClientSettings, MediaProviderSettings, RetentionSettings } from '../contracts/settings.js';
+import { MediaProviders, type MediaCapabilities } from '../contracts/media.js';
+import { capabilitiesOf, planningCapabilities } from '../adapters/media/capabilities.js';
 
 export type { Credentials } from '../contracts/settings.js';
 
@@ -22,6 +24,20 @@ const schema = z.object({
   AZURE_CLIENT_ID: z.string().optional(),
   AZURE_CLIENT_SECRET: z.string().optional(),
   AZURE_AUTHORITY_HOST: z.url().optional(),
+  /** The default account's media provider (AMS or an AMS-compatible successor); see README "Providers". */
+  AMS_PROVIDER: z.enum(MediaProviders).default('ams'),
+  /** Ravnur: the RMS API endpoint; MK.IO: the API origin (default https://api.mk.io). */
+  AMS_PROVIDER_ENDPOINT: z.url().optional(),
+  /** Overrides whether the default account's provider has StandBy (allocate), for providers where that is unverified. */
+  AMS_PROVIDER_STANDBY: z.enum(['true', 'false']).optional(),
+  /** Where live events are created (MK.IO: required, the project's location; others: read from the account when unset). */
+  AMS_LOCATION: z.string().min(1).optional(),
+  RAVNUR_API_KEY: z.string().min(1).optional(),
+  MKIO_TOKEN: z.string().min(1).optional(),
+  MKIO_PROJECT: z.string().min(1).optional(),
+  MKIO_PATH_STYLE: z.enum(['ams', 'v1']).default('ams'),
+  MKIO_STORAGE_ACCOUNT: z.string().min(1).optional(),
+  MKIO_LEGACY_HEADER: z.enum(['true', 'false']).default('false'),
   BROADCAST_GRACE: isoDuration.default('PT5M'),
   /** How often the orchestration re-reads a live event while it changes state. */
   BROADCAST_POLL_INTERVAL: isoDuration.default('PT2S'),
@@ -57,9 +73,72 @@ const accountsSchema = z.array(
       resourceGroup: z.string().min(1).max(90).optional(),
       liveEventQuota: z.number().int().min(1).max(1000).default(DEFAULT_LIVE_EVENT_QUOTA),
       liveOutputsPerEvent: z.number().int().min(1).max(100).default(DEFAULT_LIVE_OUTPUTS_PER_EVENT),
+      provider: z.enum(MediaProviders).default('ams'),
+      /** ams: ARM endpoint (default AMS_ARM_ENDPOINT); ravnur: RMS endpoint; mkio: API origin. */
+      endpoint: z.url().optional(),
+      subscriptionId: z.string().min(1).optional(),
+      location: z.string().min(1).optional(),
+      /** Names of the app settings holding the secret (never the secret itself in this JSON). */
+      apiKeySetting: z.string().regex(/^[A-Za-z0-9_]+$/).optional(),
+      tokenSetting: z.string().regex(/^[A-Za-z0-9_]+$/).optional(),
+      project: z.string().min(1).optional(),
+      pathStyle: z.enum(['ams', 'v1']).optional(),
+      storageAccountName: z.string().min(1).optional(),
+      legacyHeader: z.boolean().optional(),
+      standby: z.boolean().optional(),
     })
     .strict(),
 ).max(50);
+
+type AccountEntry = z.infer<typeof accountsSchema>[number];
+
+/** Each account's capabilities: its provider's, with the account's overrides. */
+function capabilitiesByAccount(media: readonly MediaAccountSettings[]): Record<string, MediaCapabilities> {
+  return Object.fromEntries(media.map((m) => [m.account.accountName, capabilitiesOf(m.connection.provider, m.standby === undefined ? {} : { standby: m.standby })]));
+}
+
+/** The accounts whose provider plans differently from AMS (no StandBy), for the broadcasts' estimates. */
+function planningOf(media: readonly MediaAccountSettings[]): Pick<BroadcastPolicy, 'planning'> {
+  const planning = Object.fromEntries(Object.entries(capabilitiesByAccount(media)).map(([name, c]) => [name, planningCapabilities(c)] as const).filter(([, p]) => !p.standby));
+  return Object.keys(planning).length > 0 ? { planning } : {};
+}
+
+/**
+ * How an account reaches its provider; throws naming the field (`where`) when a provider's required setting is
+ * missing. `secret(name)` reads an app setting named in the configuration.
+ */
+function connectionFor(
+  where: (field: string) => string,
+  entry: Pick<AccountEntry, 'provider' | 'endpoint' | 'location' | 'project' | 'pathStyle' | 'storageAccountName' | 'legacyHeader'> & { accountName: string; subscriptionId: string; apiKey?: string; token?: string },
+  armEndpoint: string,
+): MediaProviderSettings {
+  const missing = (field: string, why: string): never => {
+    throw new Error(`Invalid app settings: ${where(field)}: ${why}`);
+  };
+  switch (entry.provider) {
+    case 'ams':
+      return { provider: 'ams', endpoint: (entry.endpoint ?? armEndpoint).replace(/\/$/, ''), subscriptionId: entry.subscriptionId };
+    case 'ravnur':
+      return {
+        provider: 'ravnur',
+        endpoint: (entry.endpoint ?? missing('endpoint', 'required for provider ravnur (the RMS API endpoint)')).replace(/\/$/, ''),
+        subscriptionId: entry.subscriptionId,
+        apiKey: entry.apiKey ?? missing('apiKey', 'required for provider ravnur'),
+        ...(entry.location ? { location: entry.location } : {}),
+      };
+    case 'mkio':
+      return {
+        provider: 'mkio',
+        baseUrl: (entry.endpoint ?? 'https://api.mk.io').replace(/\/$/, ''),
+        pathStyle: entry.pathStyle ?? 'ams',
+        project: entry.project ?? entry.accountName,
+        token: entry.token ?? missing('token', 'required for provider mkio (a personal API token)'),
+        legacyHeader: entry.legacyHeader ?? false,
+        location: entry.location ?? missing('location', 'required for provider mkio (the project\'s location, e.g. westeurope)'),
+        ...(entry.storageAccountName ? { storageAccountName: entry.storageAccountName } : {}),
+      };
+  }
+}
 
 export interface AppConfig extends MediaClientSettings {
   /** What every broadcast orchestration carries in its input. */
@@ -91,7 +170,12 @@ function parseRates(text: string | undefined): LiveEventRates {
   return { running: { ...defaultRates.running, ...parsed.data.running }, standby: parsed.data.standby ?? defaultRates.standby, currency: parsed.data.currency ?? defaultRates.currency };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+/** Provider settings left empty count as unset (a deployment template often writes them all). */
+const PROVIDER_KEYS = ['AMS_PROVIDER', 'AMS_PROVIDER_ENDPOINT', 'AMS_PROVIDER_STANDBY', 'AMS_LOCATION', 'RAVNUR_API_KEY', 'MKIO_TOKEN', 'MKIO_PROJECT', 'MKIO_PATH_STYLE', 'MKIO_STORAGE_ACCOUNT', 'MKIO_LEGACY_HEADER'];
+
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): AppConfig {
+  const env = { ...rawEnv };
+  for (const key of PROVIDER_KEYS) if (env[key] === '') delete env[key];
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
@@ -104,6 +188,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'clientSecret', tenantId: s.AZURE_TENANT_ID, clientId: s.AZURE_CLIENT_ID, clientSecret: s.AZURE_CLIENT_SECRET, authorityHost: s.AZURE_AUTHORITY_HOST }
       : { kind: 'default' };
   const account: MediaAccountRef = { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME };
+  const armEndpoint = s.AMS_ARM_ENDPOINT.replace(/\/$/, '');
+  // The default account's secrets come from their own settings; a field missing is named by its setting.
+  const defaultSetting: Record<string, string> = { endpoint: 'AMS_PROVIDER_ENDPOINT', apiKey: 'RAVNUR_API_KEY', token: 'MKIO_TOKEN', location: 'AMS_LOCATION' };
+  const media: MediaAccountSettings[] = [{
+    account,
+    connection: connectionFor((field) => defaultSetting[field] ?? field, {
+      provider: s.AMS_PROVIDER, accountName: s.AMS_ACCOUNT_NAME, subscriptionId: s.AMS_SUBSCRIPTION_ID,
+      endpoint: s.AMS_PROVIDER_ENDPOINT, location: s.AMS_LOCATION, apiKey: s.RAVNUR_API_KEY, token: s.MKIO_TOKEN,
+      project: s.MKIO_PROJECT, pathStyle: s.MKIO_PATH_STYLE, storageAccountName: s.MKIO_STORAGE_ACCOUNT, legacyHeader: s.MKIO_LEGACY_HEADER === 'true',
+    }, armEndpoint),
+    ...(s.AMS_PROVIDER_STANDBY ? { standby: s.AMS_PROVIDER_STANDBY === 'true' } : {}),
+  }];
   const accounts = [account];
   const capacity: AccountCapacity[] = [{ accountName: account.accountName, liveEventQuota: s.AMS_LIVE_EVENT_QUOTA, liveOutputsPerEvent: s.AMS_LIVE_OUTPUTS_PER_EVENT }];
   if (s.AMS_ACCOUNTS) {
@@ -115,9 +211,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     const pool = accountsSchema.safeParse(listed);
     if (!pool.success) throw new Error(`Invalid app settings: AMS_ACCOUNTS: ${pool.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
-    for (const extra of pool.data) {
+    for (const [index, extra] of pool.data.entries()) {
       if (accounts.some((a) => a.accountName === extra.accountName)) continue;
-      accounts.push({ subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: extra.resourceGroup ?? s.AMS_RESOURCE_GROUP, accountName: extra.accountName });
+      const where = (field: string) => `AMS_ACCOUNTS: ${index}.${field}`;
+      const secret = (field: 'apiKeySetting' | 'tokenSetting'): string | undefined => {
+        const name = extra[field];
+        if (name === undefined) return undefined;
+        const value = env[name];
+        if (!value) throw new Error(`Invalid app settings: ${where(field)}: the app setting ${name} is not set`);
+        return value;
+      };
+      const ref: MediaAccountRef = { subscriptionId: extra.subscriptionId ?? s.AMS_SUBSCRIPTION_ID, resourceGroup: extra.resourceGroup ?? s.AMS_RESOURCE_GROUP, accountName: extra.accountName };
+      const fieldOf: Record<string, string> = { apiKey: 'apiKeySetting', token: 'tokenSetting' };
+      media.push({
+        account: ref,
+        connection: connectionFor((field) => where(fieldOf[field] ?? field), { ...extra, subscriptionId: ref.subscriptionId, apiKey: secret('apiKeySetting'), token: secret('tokenSetting') }, armEndpoint),
+        ...(extra.standby === undefined ? {} : { standby: extra.standby }),
+      });
+      accounts.push(ref);
       capacity.push({ accountName: extra.accountName, liveEventQuota: extra.liveEventQuota, liveOutputsPerEvent: extra.liveOutputsPerEvent });
     }
   }
@@ -126,9 +237,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     account: { subscriptionId: s.AMS_SUBSCRIPTION_ID, resourceGroup: s.AMS_RESOURCE_GROUP, accountName: s.AMS_ACCOUNT_NAME },
-    armEndpoint: s.AMS_ARM_ENDPOINT.replace(/\/$/, ''),
+    armEndpoint,
     caCertFile: s.AMS_CA_CERT_FILE,
     credentials,
+    media,
     broadcast: {
       graceMs: ms(s.BROADCAST_GRACE),
       pollIntervalMs: ms(s.BROADCAST_POLL_INTERVAL),
@@ -137,8 +249,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rates: parseRates(s.BROADCAST_RATES),
       startingSoonLeadMs: ms(s.BROADCAST_STARTING_SOON_LEAD),
       endingSoonLeadMs: ms(s.BROADCAST_ENDING_SOON_LEAD),
+      ...planningOf(media),
     },
-    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION) },
+    api: { auth: s.API_AUTH, maxBodyBytes: s.API_MAX_BODY_BYTES, accounts, capacity, maxDurationMs: ms(s.BROADCAST_MAX_DURATION), capabilities: capabilitiesByAccount(media) },
     retention: { retentionMs: ms(s.BROADCAST_RETENTION), schedule: s.BROADCAST_PURGE_SCHEDULE },
     deploymentId: s.BROADCAST_DEPLOYMENT_ID ?? s.WEBSITE_SITE_NAME ?? 'broadcast-scheduler',
   };

@@ -2,22 +2,22 @@
 import * as df from 'durable-functions';
 import { capacityLedgerOrchestrator } from '../contracts/capacity.js';
 import { capacityLedger } from '../orchestrators/capacityLedger.js';
-import { readStartupProfile, createMediaActivities } from '../activities/mediaActivities.js';
-import { createMediaClient } from '../adapters/ams/mediaClient.js';
-import { MediaGateway } from '../adapters/ams/mediaGateway.js';
+import { createMediaActivities, createReadStartupProfile } from '../activities/mediaActivities.js';
+import { planningCapabilities } from '../adapters/media/capabilities.js';
+import { accountCapabilities, createMediaRouter, type MediaRouter } from '../adapters/media/mediaRouter.js';
 import { broadcastOrchestrator } from '../contracts/broadcast.js';
 import { ManagedByTag } from '../contracts/settings.js';
 import { MediaActivities } from '../contracts/mediaActivities.js';
 import { broadcastLifecycle } from '../orchestrators/broadcastLifecycle.js';
 import { loadConfig } from './config.js';
 
-let gateway: MediaGateway | undefined;
-/** One client per worker, created on first use (configuration is read once). */
-export const mediaGateway = (): MediaGateway => {
+let gateway: MediaRouter | undefined;
+/** One media port per worker over every configured account, created on first use (configuration is read once). */
+export const mediaGateway = (): MediaRouter => {
   if (!gateway) {
     const config = loadConfig();
     // Every live event carries the deployment's mark: the reaper touches nothing else.
-    gateway = new MediaGateway(createMediaClient(config), { [ManagedByTag]: config.deploymentId });
+    gateway = createMediaRouter(config, { [ManagedByTag]: config.deploymentId });
   }
   return gateway;
 };
@@ -27,5 +27,10 @@ export function registerBroadcastFunctions(): void {
   df.app.orchestration(capacityLedgerOrchestrator, capacityLedger);
   const activities = createMediaActivities(mediaGateway);
   for (const [name, handler] of Object.entries(activities)) df.app.activity(name, { handler: handler as (input: unknown) => Promise<unknown> });
+  const capabilities = accountCapabilities(loadConfig().media);
+  const readStartupProfile = createReadStartupProfile((accountName) => {
+    const found = capabilities({ subscriptionId: '', resourceGroup: '', accountName });
+    return found ? planningCapabilities(found) : undefined;
+  });
   df.app.activity(MediaActivities.readStartupProfile, { extraInputs: [df.input.durableClient()], handler: readStartupProfile });
 }

@@ -3,7 +3,7 @@
  * and what it costs, for each scenario and start-up policy, on simulated time (clock/virtualClock.ts) so
  * the same seed prints the same figures on a busy or a quiet machine.
  *
- *   node dist/bench/precision.js [--seed 42] [--count 60] [--only spread,burst] [--policies ours,oracle]
+ *   node dist/bench/precision.js [--seed 42] [--count 60] [--only spread,burst] [--policies ours,oracle] [--provider ams|ravnur|mkio]
  *   node dist/bench/precision.js --realtime      # 3 one-minute broadcasts at 1x (oracle): lateness the host adds
  *   BENCH_DUMP=out.json node dist/bench/precision.js --run long-tail:ours   # one run; dumps measured start-ups and states
  *
@@ -33,6 +33,10 @@ const seed = Number(option('seed') ?? 42);
 const count = Number(option('count') ?? 60);
 const only = option('only')?.split(',');
 const onlyPolicies = (option('policies')?.split(',') ?? [...policies]) as PolicyName[];
+/** (successors) The media provider the app is pointed at; the emulator speaks its dialect (default ams). */
+const dialects = { ams: 'arm', ravnur: 'ravnur', mkio: 'mkio' } as const;
+const provider = (option('provider') ?? 'ams') as keyof typeof dialects;
+if (!(provider in dialects)) throw new Error(`--provider must be one of ${Object.keys(dialects).join(', ')}`);
 const appRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 /** Simulated time starts here whatever the real date, so runs are comparable. */
 const T0 = Date.UTC(2030, 0, 7, 7, 0, 0);
@@ -49,6 +53,7 @@ async function startStack(clock: Clock, scenario: Scenario | undefined, dataDir:
     seed,
     maxLiveEvents: scenario?.maxLiveEventsPerAccount ?? 10,
     extraAccounts: scenario?.accounts.slice(1),
+    dialect: dialects[provider],
     settings: {
       DEVHOST_QUIET: '1',
       REAPER_SCHEDULE: '0 */5 * * * *',
@@ -174,12 +179,12 @@ if (args.includes('--realtime')) {
   const scenario = scenarios(count).find((s) => s.name === scenarioName);
   if (!scenario || !policies.includes(policy)) throw new Error(`unknown run ${run}`);
   const f = await simulate(scenario, policy);
-  console.log(JSON.stringify({ scenario: f.scenario, policy: f.policy, count: f.count, p50Ms: f.p50Ms, p99Ms: f.p99Ms, maxMs: f.maxMs, wastePercent: f.wastePercent, leaks: f.leaks, notLive: f.notLive, atRisk: f.atRisk, recordingP99Ms: f.recordingP99Ms, failed: f.failed }));
+  console.log(JSON.stringify({ scenario: f.scenario, policy: f.policy, provider, count: f.count, p50Ms: f.p50Ms, p99Ms: f.p99Ms, maxMs: f.maxMs, wastePercent: f.wastePercent, leaks: f.leaks, notLive: f.notLive, atRisk: f.atRisk, recordingP99Ms: f.recordingP99Ms, failed: f.failed }));
 } else {
   const lines: string[] = [];
   for (const scenario of scenarios(count).filter((s) => !only || only.includes(s.name))) {
     for (const policy of onlyPolicies) {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--run', `${scenario.name}:${policy}`, '--seed', String(seed), '--count', String(count)], {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--run', `${scenario.name}:${policy}`, '--seed', String(seed), '--count', String(count), '--provider', provider], {
         encoding: 'utf8', stdio: ['ignore', 'pipe', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'], maxBuffer: 64 * 2 ** 20,
       });
       const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '';

@@ -1,5 +1,5 @@
 import type { EncoderPolicy, EncoderStatus } from './encoder.js';
-import type { MediaAccountRef } from './media.js';
+import type { MediaAccountRef, PlanningCapabilities } from './media.js';
 
 /** Where a broadcast is in its life. Shown as the orchestration's custom status and by the API. */
 export const BroadcastPhases = [
@@ -142,6 +142,8 @@ export interface BroadcastPolicy {
   maxDurationMs?: number;
   /** Live event rates the broadcast's cost is computed with (BROADCAST_RATES over the defaults in domain/cost.ts). */
   rates?: LiveEventRates;
+  /** (successors) Accounts whose provider plans differently (no StandBy), by account name; others plan as on AMS. */
+  planning?: Record<string, PlanningCapabilities>;
 }
 
 /** Per hour, in `currency`: Running by encoding type, StandBy at one rate. */

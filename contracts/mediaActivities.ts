@@ -1,6 +1,6 @@
 /** Inputs and outputs of the media activities the broadcast orchestration calls (JSON-safe). */
 import type { LiveEventSettings, RecordingSettings } from './broadcast.js';
-import type { MediaAccountRef } from './media.js';
+import type { MediaAccountRef, PlanningCapabilities } from './media.js';
 
 export const MediaActivities = {
   ensureLiveEvent: 'ensureLiveEvent',
@@ -94,6 +94,8 @@ export interface StartupProfile {
   timerLatenessMs?: number;
   /** (precision) This broadcast's place among those of its account starting within a minute of it (a burst). */
   burst?: BurstPosition;
+  /** What the account's provider allows the plan; absent = StandBy available (AMS). */
+  capabilities?: PlanningCapabilities;
 }
 
 export interface BurstPosition {

@@ -2,7 +2,7 @@
  * Settings types shared by the app's layers. The app's composition root (app/) parses app settings into
  * these; functions, activities, adapters and domain code import them from here, never from app/.
  */
-import type { MediaAccountRef } from './media.js';
+import type { MediaAccountRef, MediaCapabilities, MediaProvider } from './media.js';
 
 /** An account of the pool with its AMS limits (AMS defaults: 5 live events, 3 live outputs per event). */
 export interface AccountCapacity {
@@ -22,7 +22,28 @@ export interface MediaClientSettings {
   armEndpoint: string;
   caCertFile?: string;
   credentials: Credentials;
+  /** Every account of the pool (the default first) with its provider. */
+  media: MediaAccountSettings[];
 }
+
+/**
+ * How one account of the pool reaches its media provider (AMS_PROVIDER… for the default account, AMS_ACCOUNTS entries
+ * for the others). Holds secrets: only the composition root and adapters/media read it; orchestration inputs,
+ * outputs and statuses carry the MediaAccountRef alone.
+ */
+export type MediaProviderSettings =
+  | { provider: 'ams'; endpoint: string; subscriptionId: string }
+  | { provider: 'ravnur'; endpoint: string; subscriptionId: string; apiKey: string; location?: string }
+  | { provider: 'mkio'; baseUrl: string; pathStyle: 'ams' | 'v1'; project: string; token: string; legacyHeader: boolean; location: string; storageAccountName?: string };
+
+export interface MediaAccountSettings {
+  account: MediaAccountRef;
+  connection: MediaProviderSettings;
+  /** Overrides the provider's StandBy capability (unverified for some providers). */
+  standby?: boolean;
+}
+
+export type { MediaProvider };
 
 /**
  * How API callers are authenticated:
@@ -55,6 +76,8 @@ export interface ApiSettings {
   capacity?: AccountCapacity[];
   /** Runaway cap: the longest a broadcast may last (BROADCAST_MAX_DURATION, default 12 h). */
   maxDurationMs?: number;
+  /** (successors) What each account's media service can do, by account name; settings it cannot take answer 400. */
+  capabilities?: Record<string, MediaCapabilities>;
 }
 
 /** Retention of finished durable instances (broadcasts, deliveries, receipts). */

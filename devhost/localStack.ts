@@ -76,6 +76,20 @@ export function emulatorSettings(emulator: AmsEmulator): Record<string, string> 
   };
 }
 
+/**
+ * MK.IO's further projects as app accounts (AMS_ACCOUNTS entries): a project is named in the path, so unlike ARM
+ * accounts of one subscription the app must be told each one. Same token, location and registered storage account.
+ */
+export function extraProjectSettings(emulator: AmsEmulator, extraAccounts: readonly string[] | undefined): Record<string, string> {
+  const { dialect } = emulator;
+  if (dialect.name !== 'mkio' || !extraAccounts?.length) return {};
+  const entries = extraAccounts.map((name) => ({
+    accountName: name, provider: 'mkio', endpoint: emulator.url, project: name, tokenSetting: 'MKIO_TOKEN',
+    ...(dialect.location ? { location: dialect.location } : {}), ...(dialect.storageAccountName ? { storageAccountName: dialect.storageAccountName } : {}),
+  }));
+  return { AMS_ACCOUNTS: JSON.stringify(entries) };
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const emulator = await startEmulator({
     port: options.emulatorPort ?? 0,
@@ -97,7 +111,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     dbFile: join(options.dataDir, 'devhost.db'),
     port: options.hostPort ?? 0,
-    settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...options.settings },
+    settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...extraProjectSettings(emulator, options.extraAccounts), ...options.settings },
   });
   // As an Event Grid subscription on the account's system topic would: validated by handshake before any delivery.
   // Ravnur and MK.IO have no Azure Event Grid system topic: by default nothing is subscribed there.

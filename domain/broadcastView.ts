@@ -53,7 +53,7 @@ export function toBroadcastView(instance: InstanceStatus, nowMs?: number): Broad
   // Instances written by older versions (or by hand) may lack the policy: estimate with no margin then.
   const marginMs = Number.isFinite(policy?.preRollMarginMs) ? policy.preRollMarginMs : 0;
   const rates = policy?.rates ?? defaultRates;
-  const estimate = estimateForWindow({ startAt, endAt, liveEvent: spec.liveEvent }, { graceMs: 0, pollIntervalMs: 0, preRollMarginMs: marginMs }, rates).estimate;
+  const estimate = estimateForWindow({ startAt, endAt, liveEvent: spec.liveEvent, account: spec.account }, { graceMs: 0, pollIntervalMs: 0, preRollMarginMs: marginMs, planning: policy?.planning }, rates).estimate;
   const soFar = billedSoFar(status?.liveEventStates ?? [], nowMs ?? new Date(instance.lastUpdatedTime).getTime(), spec.liveEvent.encoding.type, rates);
   return {
     id: spec.id,

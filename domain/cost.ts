@@ -108,11 +108,12 @@ export interface CostEstimate {
  * request (the allocation itself is not billed, so this over-counts by it), Running from the start request to the end
  * (over-counting the start-up).
  */
-export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'>, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = defaultStartupProfile): CostEstimate {
+export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' | 'liveEvent'> & { account?: BroadcastSpec['account'] }, policy: BroadcastPolicy, rates = policy.rates ?? defaultRates, profile = planningProfile(policy, spec.account)): CostEstimate {
   const start = Date.parse(spec.startAt);
   const end = Date.parse(spec.endAt);
   const plan = planStartup(start, profile, policy.preRollMarginMs);
-  const standbyMinutes = (plan.startAt - plan.allocateAt) / 60_000;
+  // Without StandBy (the account's provider cannot allocate) the live event waits Stopped, unbilled, and runs longer.
+  const standbyMinutes = profile.capabilities?.standby === false ? 0 : (plan.startAt - plan.allocateAt) / 60_000;
   const runningMinutes = (end - plan.startAt) / 60_000;
   const running = rates.running[spec.liveEvent.encoding.type];
   const cost = Math.round(((standbyMinutes * rates.standby + runningMinutes * running) / 60) * 100) / 100;
@@ -121,4 +122,10 @@ export function estimateForWindow(spec: Pick<BroadcastSpec, 'startAt' | 'endAt' 
     plannedStartAt: new Date(plan.startAt).toISOString(),
     estimate: { standbyMinutes: Math.max(0, Math.round(standbyMinutes * 10) / 10), runningMinutes: Math.round(runningMinutes * 10) / 10, cost, currency: rates.currency, ratePerHour: { standby: rates.standby, running } },
   };
+}
+
+/** The default start-up profile with what the account's provider allows the plan (policy.planning). */
+export function planningProfile(policy: Pick<BroadcastPolicy, 'planning'>, account: BroadcastSpec['account'] | undefined) {
+  const capabilities = account ? policy.planning?.[account.accountName] : undefined;
+  return capabilities ? { ...defaultStartupProfile, capabilities } : defaultStartupProfile;
 }

@@ -8,6 +8,7 @@ import { durableClientOf } from '../adapters/durableClient.js';
 import { createBroadcastService, BadContinuationError, BroadcastConflictError, BroadcastNotFoundError, BroadcastTooLongError, CapacityConflictError } from '../adapters/broadcastService.js';
 import { CapacityUnavailableError } from '../adapters/capacityLedger.js';
 import { DEFAULT_MAX_DURATION_MS, durationErrors, estimateForWindow } from '../domain/cost.js';
+import { refusedWithoutUpdate, unsupportedOnAccounts } from '../domain/mediaSupport.js';
 import { BROADCAST_ID_RULE, isBroadcastId, parseChangeBroadcast, parseCreateBroadcast, parseExtend } from '../domain/broadcastRequest.js';
 import type { BroadcastView } from '../domain/broadcastView.js';
 import { refusedSettingsChange } from '../domain/liveEventDecisions.js';
@@ -128,6 +129,9 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
         return problemResponse(forbiddenProblem(`Choosing a media account needs the app role ${BroadcastRoles.admin}.`));
       }
       const pinned = typeof (body.body as { account?: unknown }).account === 'string';
+      // (successors) Settings the account's media service cannot take; unpinned, any account of the pool may be chosen.
+      const unsupported = unsupportedOnAccounts(api.capabilities, parsed.value, pinned ? [parsed.value.account.accountName] : api.accounts.map((a) => a.accountName));
+      if (unsupported.length > 0) return problemResponse(validationProblem(unsupported, 'The media service of the account cannot take these settings.'));
       if (dryRun) {
         const placement = await service(context).plan(parsed.value, pinned);
         return json(200, { dryRun: true, id: parsed.value.id, placement: placement ?? { accountName: parsed.value.account.accountName }, ...estimateForWindow(parsed.value, deps.policy) });
@@ -175,8 +179,10 @@ export function createBroadcastHandlers(deps: BroadcastApiDeps) {
       const { id, dryRun, body, broadcasts, spec, current } = req;
       const parsed = parseChangeBroadcast(body, spec, Date.now());
       if (!parsed.ok) return problemResponse(validationProblem(parsed.errors, 'The change is not valid.'));
-      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current.liveEvent);
+      const refused = refusedSettingsChange(spec.liveEvent, parsed.value.liveEvent, current.liveEvent) ?? refusedWithoutUpdate(api.capabilities?.[spec.account.accountName], spec.liveEvent, parsed.value.liveEvent, current.liveEvent);
       if (refused) return problemResponse(conflictProblem(refused));
+      const unsupported = unsupportedOnAccounts(api.capabilities, { ...spec, liveEvent: { ...spec.liveEvent, ...parsed.value.liveEvent }, recording: { ...spec.recording, ...parsed.value.recording } }, [spec.account.accountName]);
+      if (unsupported.length > 0) return problemResponse(validationProblem(unsupported, 'The media service of the account cannot take these settings.'));
       const startAt = parsed.value.startAt ?? current.startAt;
       const endAt = parsed.value.endAt ?? current.endAt;
       const capErrors = durationErrors(startAt, endAt, maxDurationMs, undefined, spec.maxDuration);

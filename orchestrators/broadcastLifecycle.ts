@@ -271,14 +271,19 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
 
   /** Allocates the live event and waits in StandBy for the start; false when the start moved later than the pre-roll. */
   function* allocateAndAwaitStart(profile: StartupProfile): Step<boolean> {
-    setPhase('allocating');
+    // Without StandBy (the account's media service cannot allocate) the live event is created and waits Stopped, not
+    // billed, and the start begins from there: the profile's "allocate" is then the create, its start the whole start-up.
+    const standby = profile.capabilities?.standby !== false;
+    setPhase('allocating', standby ? undefined : 'no StandBy on this account: creating the live event, it starts from Stopped');
+    const createFrom = now();
     yield* call<LiveEventSnapshot>(MediaActivities.ensureLiveEvent, { ...ref(), broadcastId: spec.id, settings: spec.liveEvent });
-    const allocateFrom = now();
+    const allocateFrom = standby ? now() : createFrom;
     // ---- (precision) pre-roll watch for the learned strategy: at risk past the latest safe moment ------
     const firstPlan = planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup);
     const latestSafeStart = firstPlan.latestStartAt ?? firstPlan.startAt;
     startedCold = false;
-    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
+    // Without StandBy there is nothing to be at risk of: the start follows the create at once, and both are measured.
+    const watchPreRoll = (policy.startup?.kind ?? 'learned') !== 'learned' || !standby ? undefined : function* (snapshot: LiveEventSnapshot): Step<TargetState | undefined> {
       const check = preRollCheck(now(), latestSafeStart, snapshot.exists ? snapshot.resourceState : undefined, snapshot.busy === true);
       if (check.kind === 'on-track') return undefined;
       if (!atRisk) {
@@ -291,14 +296,16 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       startedCold = true;
       return 'Running';
     };
-    const allocated = yield* driveTo('StandBy', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
+    const allocated = yield* driveTo(standby ? 'StandBy' : 'Stopped', costDeadline(ms(spec.endAt), 0), true, undefined, watchPreRoll);
     // A cold start measured nothing the profile can use (allocate and start in one).
     if (!startedCold) status.measured = { ...status.measured, allocateMs: now() - allocateFrom };
     // ---- (precision) end ------------------------------------------------------------------------------
     status.ingestUrls = allocated.ingestUrls;
     status.previewUrls = allocated.previewUrls;
-    setPhase('standby');
-    yield* publish('broadcast.allocated', { liveEventName });
+    if (standby) {
+      setPhase('standby');
+      yield* publish('broadcast.allocated', { liveEventName });
+    }
     yield* publish('broadcast.ready', { ingestUrls: allocated.ingestUrls, previewUrls: allocated.previewUrls });
 
     for (;;) {
@@ -311,7 +318,7 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
       }
       if (interruptions.includes(woken.command.event)) interrupt(woken.command, 'before start');
       yield* applyChange(woken.command, false);
-      setPhase('standby', 'rescheduled');
+      setPhase(status.phase, 'rescheduled');
     }
   }
 

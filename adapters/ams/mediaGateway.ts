@@ -9,9 +9,11 @@
  */
 import type { AzureMediaServices, LiveEvent } from '@azure/arm-mediaservices';
 import type { LiveEventSettings, RecordingSettings } from '../../contracts/broadcast.js';
-import type { JanitorOutcome, LiveEventJanitor, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
+import type { JanitorOutcome, LiveEventSummary, MediaAccountRef } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
-import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
+import { classifyError, type RefusedAction } from '../../domain/errors.js';
+import type { MediaPort } from '../media/port.js';
+import { requestJudged, StillBusy, whileBusy, type Judged } from '../media/refusals.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
@@ -23,13 +25,14 @@ export interface MediaGatewayOptions {
   /** How long a live output create or delete may take before the call gives up (ms). */
   outputOperationTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where live events are created; read from the account (`mediaservices.get`) when absent. */
+  location?: string;
 }
 
-class StillBusy extends Error {}
-
-export class MediaGateway implements LiveEventJanitor {
+export class MediaGateway implements MediaPort {
   readonly #locations = new Map<string, string>();
-  readonly #options: Required<MediaGatewayOptions>;
+  readonly #options: Required<Omit<MediaGatewayOptions, 'location'>>;
+  readonly #fixedLocation: string | undefined;
 
   /** `tags`: written on every live event this gateway creates (the deployment's managedBy mark for the reaper). */
   constructor(
@@ -44,6 +47,7 @@ export class MediaGateway implements LiveEventJanitor {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       ...options,
     };
+    this.#fixedLocation = options.location;
   }
 
   /**
@@ -62,28 +66,8 @@ export class MediaGateway implements LiveEventJanitor {
     poller.getResult();
   }
 
-  /**
-   * Runs `attempt`; when the service refuses it (busy, wrong state, conflict), re-reads the live event
-   * and decides from its state: retry while busy or while the state allows the action (bounded),
-   * otherwise report the verdict. Other errors are thrown.
-   */
-  async #whileBusy<T>(account: MediaAccountRef, liveEventName: string, action: RefusedAction, attempt: () => Promise<T>): Promise<{ done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string }> {
-    const { busyWaitMs, busyBackoffMs, sleep } = this.#options;
-    let waited = 0;
-    for (let pause = busyBackoffMs; ; pause = Math.min(pause * 2, 8_000)) {
-      try {
-        return { done: await attempt() };
-      } catch (error) {
-        const classified = classifyError(error);
-        if (classified.class !== 'busy' && classified.class !== 'refused') throw error;
-        const snapshot = await this.readLiveEvent(account, liveEventName);
-        const verdict = judgeRefusal(action, snapshot);
-        if (verdict !== 'retry') return { verdict, snapshot, message: classified.message };
-        if (waited >= busyWaitMs) throw new StillBusy(classified.message);
-        await sleep(pause);
-        waited += pause;
-      }
-    }
+  #whileBusy<T>(account: MediaAccountRef, liveEventName: string, action: RefusedAction, attempt: () => Promise<T>): Promise<Judged<T>> {
+    return whileBusy(() => this.readLiveEvent(account, liveEventName), action, attempt, this.#options);
   }
 
   async readLiveEvent(account: MediaAccountRef, name: string): Promise<LiveEventSnapshot> {
@@ -114,23 +98,12 @@ export class MediaGateway implements LiveEventJanitor {
 
   async requestAction(account: MediaAccountRef, name: string, action: LiveEventAction): Promise<LiveEventActionResult> {
     const { resourceGroup: rg, accountName: acct } = account;
-    try {
-      const result = await this.#whileBusy(account, name, action, async () => {
-        if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
-        if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
-        if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
-        if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
-      });
-      if ('done' in result) return { outcome: 'requested' };
-      if (result.verdict === 'gone') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: result.message };
-      if (result.verdict === 'alreadyDone') return { outcome: 'alreadyDone', resourceState: result.snapshot.resourceState };
-      return { outcome: 'refused', resourceState: result.snapshot.resourceState, message: result.message };
-    } catch (error) {
-      if (error instanceof StillBusy) return { outcome: 'busy', message: error.message };
-      const classified = classifyError(error);
-      if (classified.class === 'notFound') return { outcome: action === 'delete' || action === 'stop' ? 'alreadyDone' : 'refused', message: classified.message };
-      throw error;
-    }
+    return requestJudged(() => this.readLiveEvent(account, name), action, async () => {
+      if (action === 'allocate') await this.client.liveEvents.beginAllocate(rg, acct, name, POLL);
+      if (action === 'start') await this.client.liveEvents.beginStart(rg, acct, name, POLL);
+      if (action === 'stop') await this.client.liveEvents.beginStop(rg, acct, name, { removeOutputsOnStop: true }, POLL);
+      if (action === 'delete') await this.client.liveEvents.beginDelete(rg, acct, name, POLL);
+    }, this.#options);
   }
 
   /** Starts an update of an existing live event's changeable settings (the orchestration polls until it is idle). */
@@ -243,6 +216,7 @@ export class MediaGateway implements LiveEventJanitor {
   }
 
   private async locationOf(account: MediaAccountRef): Promise<string> {
+    if (this.#fixedLocation) return this.#fixedLocation;
     const key = `${account.subscriptionId}/${account.resourceGroup}/${account.accountName}`;
     let location = this.#locations.get(key);
     if (!location) {

@@ -1,0 +1,59 @@
+/**
+ * How every gateway handles a refused or busy live event: re-read it and decide from its state (domain/errors.ts
+ * judgeRefusal), never from the wording of the answer, which no provider publishes.
+ */
+import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
+import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
+
+export interface BusyWaitOptions {
+  /** How long a busy live event is waited out inside one call before the caller is told (ms). */
+  busyWaitMs: number;
+  /** First pause between attempts on a busy live event (doubles, capped at 8 s). */
+  busyBackoffMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export class StillBusy extends Error {}
+
+export type Judged<T> = { done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string };
+
+/**
+ * Runs `attempt`; when the service refuses it (busy, wrong state, conflict), re-reads the live event and decides from
+ * its state: retry while busy or while the state allows the action (bounded), otherwise report the verdict. Other
+ * errors are thrown; a wait used up throws StillBusy.
+ */
+export async function whileBusy<T>(read: () => Promise<LiveEventSnapshot>, action: RefusedAction, attempt: () => Promise<T>, options: BusyWaitOptions): Promise<Judged<T>> {
+  const { busyWaitMs, busyBackoffMs, sleep } = options;
+  let waited = 0;
+  for (let pause = busyBackoffMs; ; pause = Math.min(pause * 2, 8_000)) {
+    try {
+      return { done: await attempt() };
+    } catch (error) {
+      const classified = classifyError(error);
+      if (classified.class !== 'busy' && classified.class !== 'refused') throw error;
+      const snapshot = await read();
+      const verdict = judgeRefusal(action, snapshot);
+      if (verdict !== 'retry') return { verdict, snapshot, message: classified.message };
+      if (waited >= busyWaitMs) throw new StillBusy(classified.message);
+      await sleep(pause);
+      waited += pause;
+    }
+  }
+}
+
+/** A live event transition requested through `attempt`, judged as the activities report it. */
+export async function requestJudged(read: () => Promise<LiveEventSnapshot>, action: LiveEventAction, attempt: () => Promise<unknown>, options: BusyWaitOptions): Promise<LiveEventActionResult> {
+  const goneIsDone = action === 'delete' || action === 'stop';
+  try {
+    const result = await whileBusy(read, action, attempt, options);
+    if ('done' in result) return { outcome: 'requested' };
+    if (result.verdict === 'gone') return { outcome: goneIsDone ? 'alreadyDone' : 'refused', message: result.message };
+    if (result.verdict === 'alreadyDone') return { outcome: 'alreadyDone', resourceState: result.snapshot.resourceState };
+    return { outcome: 'refused', resourceState: result.snapshot.resourceState, message: result.message };
+  } catch (error) {
+    if (error instanceof StillBusy) return { outcome: 'busy', message: error.message };
+    const classified = classifyError(error);
+    if (classified.class === 'notFound') return { outcome: goneIsDone ? 'alreadyDone' : 'refused', message: classified.message };
+    throw error;
+  }
+}
