@@ -13,7 +13,7 @@ import type { JanitorOutcome, LiveEventSummary, MediaAccountRef } from '../../co
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, type RefusedAction } from '../../domain/errors.js';
 import type { MediaPort } from '../media/port.js';
-import { requestJudged, StillBusy, whileBusy, type Judged } from '../media/refusals.js';
+import { deleteForJanitor, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
@@ -190,29 +190,14 @@ export class MediaGateway implements MediaPort {
   }
 
   async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<JanitorOutcome> {
-    try {
-      await this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL);
-      return 'done';
-    } catch (error) {
-      const c = classifyError(error).class;
-      if (c === 'notFound') return 'gone';
-      if (c !== 'refused' && c !== 'busy') throw error;
-      // Refused as things stand: decide from the state it is in now (stopped by someone else, or really not stopped).
-      const now = await this.readLiveEvent(account, liveEventName);
-      if (!now.exists) return 'gone';
-      if (now.resourceState === 'Stopped' || now.resourceState === 'Stopping') return 'done';
-      throw error;
-    }
+    return stopForJanitor(
+      () => this.readLiveEvent(account, liveEventName),
+      () => this.client.liveEvents.beginStop(account.resourceGroup, account.accountName, liveEventName, { removeOutputsOnStop: options.removeOutputs }, POLL),
+    );
   }
 
   async deleteLiveEvent(account: MediaAccountRef, liveEventName: string): Promise<JanitorOutcome> {
-    try {
-      await this.client.liveEvents.beginDelete(account.resourceGroup, account.accountName, liveEventName, POLL);
-      return 'done';
-    } catch (error) {
-      if (classifyError(error).class === 'notFound') return 'gone';
-      throw error;
-    }
+    return deleteForJanitor(() => this.client.liveEvents.beginDelete(account.resourceGroup, account.accountName, liveEventName, POLL));
   }
 
   private async locationOf(account: MediaAccountRef): Promise<string> {

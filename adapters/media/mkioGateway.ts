@@ -16,7 +16,7 @@ import { classifyError } from '../../domain/errors.js';
 import { mkioErrorShape } from '../../domain/mediaErrors.js';
 import type { HttpAnswer, HttpRequest, HttpSend } from './http.js';
 import type { MediaPort } from './port.js';
-import { requestJudged, StillBusy, whileBusy, type BusyWaitOptions } from './refusals.js';
+import { deleteForJanitor, requestJudged, StillBusy, stopForJanitor, whileBusy, type BusyWaitOptions } from './refusals.js';
 
 export interface MkioSettings {
   /** `https://api.mk.io` (the legacy AMS API) or `https://app.mk.io` (the current docs). */
@@ -249,29 +249,18 @@ export class MkioGateway implements MediaPort {
   }
 
   async stopLiveEvent(account: MediaAccountRef, liveEventName: string, options: { removeOutputs: boolean }): Promise<JanitorOutcome> {
-    try {
-      if (options.removeOutputs) await this.#removeOutputs(account, liveEventName);
-      await this.#call('POST', `/liveEvents/${encodeURIComponent(liveEventName)}/stop`);
-      return 'done';
-    } catch (error) {
-      const c = classifyError(error).class;
-      if (c === 'notFound') return 'gone';
-      if (c !== 'refused' && c !== 'busy') throw error;
-      const now = await this.readLiveEvent(account, liveEventName);
-      if (!now.exists) return 'gone';
-      if (now.resourceState === 'Stopped' || now.resourceState === 'Stopping') return 'done';
-      throw error;
-    }
+    return stopForJanitor(
+      () => this.readLiveEvent(account, liveEventName),
+      async () => {
+        // MK.IO's stop cannot remove outputs: they are deleted first.
+        if (options.removeOutputs) await this.#removeOutputs(account, liveEventName);
+        await this.#call('POST', `/liveEvents/${encodeURIComponent(liveEventName)}/stop`);
+      },
+    );
   }
 
   async deleteLiveEvent(_account: MediaAccountRef, liveEventName: string): Promise<JanitorOutcome> {
-    try {
-      await this.#call('DELETE', `/liveEvents/${encodeURIComponent(liveEventName)}`);
-      return 'done';
-    } catch (error) {
-      if (classifyError(error).class === 'notFound') return 'gone';
-      throw error;
-    }
+    return deleteForJanitor(() => this.#call('DELETE', `/liveEvents/${encodeURIComponent(liveEventName)}`));
   }
 
   /** Every item of a list, following `@odata.nextLink` (MK.IO gives a path relative to the API origin). */

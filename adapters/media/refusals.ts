@@ -2,6 +2,7 @@
  * How every gateway handles a refused or busy live event: re-read it and decide from its state (domain/errors.ts
  * judgeRefusal), never from the wording of the answer, which no provider publishes.
  */
+import type { JanitorOutcome } from '../../contracts/media.js';
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, judgeRefusal, type RefusedAction } from '../../domain/errors.js';
 
@@ -54,6 +55,36 @@ export async function requestJudged(read: () => Promise<LiveEventSnapshot>, acti
     if (error instanceof StillBusy) return { outcome: 'busy', message: error.message };
     const classified = classifyError(error);
     if (classified.class === 'notFound') return { outcome: goneIsDone ? 'alreadyDone' : 'refused', message: classified.message };
+    throw error;
+  }
+}
+
+/**
+ * The leak reaper's stop: `done` once the request is accepted, `gone` when the live event no longer exists. A refusal
+ * is judged from the state the live event is in now (stopped by someone else, or really not stopped).
+ */
+export async function stopForJanitor(read: () => Promise<LiveEventSnapshot>, stop: () => Promise<unknown>): Promise<JanitorOutcome> {
+  try {
+    await stop();
+    return 'done';
+  } catch (error) {
+    const c = classifyError(error).class;
+    if (c === 'notFound') return 'gone';
+    if (c !== 'refused' && c !== 'busy') throw error;
+    const now = await read();
+    if (!now.exists) return 'gone';
+    if (now.resourceState === 'Stopped' || now.resourceState === 'Stopping') return 'done';
+    throw error;
+  }
+}
+
+/** The leak reaper's delete: `gone` when there was nothing left to delete. */
+export async function deleteForJanitor(remove: () => Promise<unknown>): Promise<JanitorOutcome> {
+  try {
+    await remove();
+    return 'done';
+  } catch (error) {
+    if (classifyError(error).class === 'notFound') return 'gone';
     throw error;
   }
 }
