@@ -14,13 +14,19 @@ import type { FunctionApp } from '../worker/functionApp.js';
 import type { RpcTypedData } from '../worker/functionsCore.js';
 import { instantDelivery, type DeliveryModel } from './delivery.js';
 import { activityFailure, dotnetException, EventType, historyEvent, type HistoryEvent } from './history.js';
-import { terminalStatuses, type DurableStore, type InstanceRow, type ListFilter, type RuntimeStatus } from './store.js';
+import { terminalStatuses, type DurableStore, type InboxRow, type InstanceRow, type ListFilter, type RuntimeStatus } from './store.js';
 
 /** What the Durable extension tells the library about timers (Azure Storage's limits). */
 const MAX_SHORT_TIMER_MS = 6 * 24 * 3600_000;
 const LONG_TIMER_INTERVAL_MS = 3 * 24 * 3600_000;
 /** SetCustomStatus refuses JSON over 16 KB of UTF-16 (MessagePayloadDataConverter). */
 const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
+/**
+ * Messages one episode receives at most: the Azure Storage provider dequeues control-queue messages in
+ * batches of up to 32 (ControlQueueBatchSize) and runs one work item per instance with all of its
+ * messages from the batch, so an orchestration sees several new events in one episode.
+ */
+const MAX_MESSAGES_PER_EPISODE = 32;
 
 const ActionType = {
   CallActivity: 0,
@@ -310,7 +316,7 @@ export class DurableEngine {
   }
 
   async #runEpisodes(instanceId: string): Promise<void> {
-    // Drain every visible event, one episode each; then arm for the next future one.
+    // Drain every visible event, a batch per episode; then arm for the next future one.
     // Woken at its pick-up time: the first message runs without re-checking delivery (no endless deferral).
     let due = this.#due.delete(instanceId);
     for (;;) {
@@ -320,28 +326,34 @@ export class DurableEngine {
       if (!instance) return this.#store.clearInbox(instanceId);
       if (instance.status === 'Suspended') return;
       const now = this.#clock.now();
-      const next = this.#store.nextVisible(instanceId, now);
-      if (!next) {
+      const visible = this.#store.visibleBatch(instanceId, now, MAX_MESSAGES_PER_EPISODE);
+      if (visible.length === 0) {
         const upcoming = this.#store.nextVisibleAt(instanceId);
         if (upcoming !== undefined) this.#wake(instanceId, upcoming);
         return;
       }
       // Messages of an earlier execution (before continue-as-new) are dropped, as DTFx does.
-      if (terminalStatuses.includes(instance.status) || (next.executionId !== null && next.executionId !== instance.executionId)) {
-        this.#store.dequeue(next.seq);
+      const finished = terminalStatuses.includes(instance.status);
+      const stale = visible.filter((row) => finished || (row.executionId !== null && row.executionId !== instance.executionId));
+      if (stale.length > 0) {
+        this.#store.transaction(() => stale.forEach((row) => this.#store.dequeue(row.seq)));
         continue;
       }
-      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, next.visibleAt);
+      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, (visible[0] as InboxRow).visibleAt);
       due = false;
       if (pickup > now) {
         this.#armAt(instanceId, pickup);
         return;
       }
       this.#delivery.delivered('orchestration', instanceId, now);
+      // A termination is an episode of its own; events after it wait (and are then dropped).
+      const events = visible.map((row) => JSON.parse(row.event) as HistoryEvent);
+      const terminateAt = events.findIndex((e) => e.EventType === EventType.ExecutionTerminated);
+      const take = terminateAt === 0 ? 1 : terminateAt > 0 ? terminateAt : events.length;
       try {
-        await this.#episode(instance, next.seq, JSON.parse(next.event) as HistoryEvent, now);
+        await this.#episode(instance, visible.slice(0, take).map((row) => row.seq), events.slice(0, take), now);
       } catch (error) {
-        // A host-level failure (not the orchestrator's): keep the event and retry with backoff.
+        // A host-level failure (not the orchestrator's): keep the events and retry with backoff.
         console.error(`devhost: episode for ${instanceId} failed; will retry`, error);
         this.#wake(instanceId, this.#clock.now() + 1_000);
         return;
@@ -349,40 +361,42 @@ export class DurableEngine {
     }
   }
 
-  async #episode(instance: InstanceRow, inboxSeq: number, event: HistoryEvent, now: number): Promise<void> {
+  /** One episode: the history so far plus the new `events` (inbox rows `inboxSeqs`), as one work item. */
+  async #episode(instance: InstanceRow, inboxSeqs: number[], events: HistoryEvent[], now: number): Promise<void> {
     const past = this.#store.history(instance.id, instance.executionId);
     const state = JSON.parse(instance.engineState) as EngineState;
     const started = historyEvent('OrchestratorStarted', now);
-    const delivered: HistoryEvent = { ...event, IsPlayed: false };
-    const appended: HistoryEvent[] = [started, delivered];
+    const delivered: HistoryEvent[] = events.map((event) => ({ ...event, IsPlayed: false }));
+    const appended: HistoryEvent[] = [started, ...delivered];
+    const dequeue = () => inboxSeqs.forEach((seq) => this.#store.dequeue(seq));
 
-    if (delivered.EventType === EventType.ExecutionTerminated) {
+    if (delivered[0]?.EventType === EventType.ExecutionTerminated) {
       this.#store.transaction(() => {
-        this.#store.dequeue(inboxSeq);
+        dequeue();
         const current = this.#store.getInstance(instance.id);
         if (!current || terminalStatuses.includes(current.status)) return;
         appended.push(historyEvent('OrchestratorCompleted', now));
         this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
-        this.#finish(current, 'Terminated', (delivered.Input as string | undefined) ?? null, now);
+        this.#finish(current, 'Terminated', (delivered[0]?.Input as string | undefined) ?? null, now);
       });
       this.events.emit('status', instance.id);
       return;
     }
 
-    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, delivered];
+    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, ...delivered];
     const result = await this.#invokeOrchestrator(instance, history);
     const effects: Array<() => void> = [];
 
     this.#store.transaction(() => {
       const current = this.#store.getInstance(instance.id);
       if (!current || current.executionId !== instance.executionId || terminalStatuses.includes(current.status)) {
-        this.#store.dequeue(inboxSeq); // terminated or purged while the orchestrator ran
+        dequeue(); // terminated or purged while the orchestrator ran
         return;
       }
-      this.#store.dequeue(inboxSeq);
+      dequeue();
       const flat = result.state ? flatten(result.state.actions.flat()) : [];
       const cancelled = new Set(flat.flatMap((a, i) => (a.isCanceled ? [i] : [])));
-      this.#followUpEvent(current, state, delivered, now, cancelled, appended, effects);
+      for (const event of delivered) this.#followUpEvent(current, state, event, now, cancelled, appended, effects);
 
       let failure: Failure | undefined = result.failure;
       let continueAsNew: Action | undefined;
@@ -406,7 +420,7 @@ export class DurableEngine {
       if (statusJson !== undefined && statusJson.length * 2 <= MAX_CUSTOM_STATUS_BYTES) current.customStatus = statusJson;
       if (failure !== undefined) {
         // Nothing this episode produced is kept: the extension fails before scheduling its actions.
-        appended.splice(2);
+        appended.splice(1 + delivered.length);
         effects.length = 0;
       }
       this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
@@ -584,7 +598,9 @@ export class DurableEngine {
     this.#store.deleteHistory(instance.id);
     const executionId = `${instance.id}@${now}`;
     this.#store.putInstance({ ...instance, executionId, status: 'Running', input, output: null, updatedAt: now, engineState: JSON.stringify(emptyState()) });
-    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), now - 1, executionId);
+    // Visible before any message still queued, so the new execution's first episode starts with it.
+    const firstQueued = this.#store.nextVisibleAt(instance.id) ?? now;
+    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), Math.min(now, firstQueued) - 1, executionId);
   }
 
   /** The execution's last event, then the episode's OrchestratorCompleted (as DTFx writes them). */

@@ -181,6 +181,15 @@ export class DurableStore {
       .get(instanceId, now) as InboxRow | undefined;
   }
 
+  /**
+   * The oldest events visible now, up to `limit`: what one episode receives (Azure Storage hands an
+   * orchestration work item every message of the instance its dequeued batch holds).
+   */
+  visibleBatch(instanceId: string, now: number, limit: number): InboxRow[] {
+    return this.#sql('SELECT * FROM inbox WHERE instanceId = ? AND visibleAt <= ? ORDER BY visibleAt, seq LIMIT ?')
+      .all(instanceId, now, limit) as InboxRow[];
+  }
+
   dequeue(seq: number): void {
     this.#sql('DELETE FROM inbox WHERE seq = ?').run(seq);
   }

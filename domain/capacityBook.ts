@@ -1,0 +1,167 @@
+/**
+ * The capacity ledger's book for one account: its slot reservations, indexed by start so that a request is
+ * checked against the windows near it only, and the recent decisions by request id, so a request raised again
+ * is answered the same without being applied twice. Pure: the ledger orchestration rebuilds it on every replay
+ * (from its input, then every request of the generation), which is why each step must be cheap.
+ */
+import type { CapacityDecision, CapacityLedgerState, CapacityLedgerStatus, CapacityRequest } from '../contracts/capacity.js';
+import { checkQuota, type SlotReservation } from './capacity.js';
+
+/** Decisions remembered for requests raised again (carried across continue-as-new). */
+export const DECISIONS_REMEMBERED = 2_000;
+/**
+ * Characters of the custom status given to decisions: the extension refuses a status over 16 KB of UTF-16
+ * (8,192 characters); ~13 characters per accepted request id leave room for ~500 recent answers.
+ */
+export const STATUS_DECISION_CHARS = 7_000;
+/** Refusal details shown in the status (each up to ~500 characters with its 5 conflicts). */
+const CONFLICTS_SHOWN = 5;
+
+export class CapacityBook {
+  /** Sorted by `from` (then id): a window overlapping [from, to) starts in [from − longest, to). */
+  readonly #byStart: SlotReservation[] = [];
+  readonly #byId = new Map<string, SlotReservation>();
+  #longest = 0;
+  /** Insertion order = decision order (a Map keeps it); the oldest are forgotten first. */
+  readonly #decisions = new Map<string, CapacityDecision>();
+  readonly generation: number;
+
+  constructor(state: Partial<CapacityLedgerState> = {}) {
+    this.generation = Number.isSafeInteger(state.generation) ? (state.generation as number) : 0;
+    for (const entry of Array.isArray(state.reservations) ? state.reservations : []) {
+      const r = readReservation(entry);
+      if (r) this.#put(r);
+    }
+    for (const d of Array.isArray(state.recent) ? state.recent : []) {
+      if (d && typeof d.requestId === 'string' && typeof d.ok === 'boolean') this.#remember(d);
+    }
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /** Decides one request; a request id seen before gets its earlier answer and changes nothing. */
+  decide(request: CapacityRequest, now: number): CapacityDecision {
+    const earlier = this.#decisions.get(request.requestId);
+    if (earlier) {
+      this.#decisions.delete(request.requestId);
+      this.#decisions.set(request.requestId, earlier); // shown again among the newest answers
+      return earlier;
+    }
+    let decision: CapacityDecision;
+    if (request.kind === 'release') {
+      this.#remove(request.broadcastId);
+      decision = { requestId: request.requestId, ok: true };
+    } else {
+      const candidate = { broadcastId: request.broadcastId, from: request.from, to: request.to };
+      const exceeded = checkQuota(this.#near(candidate, now), candidate, request.quota);
+      if (exceeded) {
+        decision = { requestId: request.requestId, ok: false, firstExceededAt: exceeded.firstExceededAt, conflicts: exceeded.conflicts.slice(0, CONFLICTS_SHOWN), conflictCount: exceeded.conflicts.length };
+      } else {
+        if (!request.dryRun) {
+          this.#remove(request.broadcastId);
+          this.#put(candidate);
+        }
+        decision = { requestId: request.requestId, ok: true };
+      }
+    }
+    this.#remember(decision);
+    return decision;
+  }
+
+  /** Windows still running at `now` that overlap `candidate` (ended ones no longer hold a slot). */
+  #near(candidate: SlotReservation, now: number): SlotReservation[] {
+    const found: SlotReservation[] = [];
+    for (let i = this.#firstStartingAtOrAfter(candidate.from - this.#longest); i < this.#byStart.length; i++) {
+      const r = this.#byStart[i] as SlotReservation;
+      if (r.from >= candidate.to) break;
+      if (r.to > candidate.from && r.to > now) found.push(r);
+    }
+    return found;
+  }
+
+  #firstStartingAtOrAfter(at: number): number {
+    let lo = 0;
+    let hi = this.#byStart.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.#byStart[mid] as SlotReservation).from < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #put(r: SlotReservation): void {
+    if (this.#byId.has(r.broadcastId)) this.#remove(r.broadcastId);
+    let i = this.#firstStartingAtOrAfter(r.from);
+    while (i < this.#byStart.length && (this.#byStart[i] as SlotReservation).from === r.from && (this.#byStart[i] as SlotReservation).broadcastId < r.broadcastId) i++;
+    this.#byStart.splice(i, 0, r);
+    this.#byId.set(r.broadcastId, r);
+    this.#longest = Math.max(this.#longest, r.to - r.from);
+  }
+
+  #remove(broadcastId: string): void {
+    const r = this.#byId.get(broadcastId);
+    if (!r) return;
+    this.#byId.delete(broadcastId);
+    for (let i = this.#firstStartingAtOrAfter(r.from); i < this.#byStart.length; i++) {
+      if (this.#byStart[i] === r) {
+        this.#byStart.splice(i, 1);
+        return;
+      }
+    }
+  }
+
+  #remember(decision: CapacityDecision): void {
+    this.#decisions.set(decision.requestId, decision);
+    if (this.#decisions.size > DECISIONS_REMEMBERED) this.#decisions.delete(this.#decisions.keys().next().value as string);
+  }
+
+  /**
+   * The custom status: the newest answers that fit the budget, accepted ones as a space-separated list of
+   * request ids, refusals with their details. A requester polls it for its request id.
+   */
+  status(): CapacityLedgerStatus {
+    const accepted: string[] = [];
+    const refused: CapacityDecision[] = [];
+    let budget = STATUS_DECISION_CHARS;
+    for (const d of [...this.#decisions.values()].reverse()) {
+      budget -= d.ok ? d.requestId.length + 1 : JSON.stringify(d).length + 1;
+      if (budget < 0) break;
+      if (d.ok) accepted.push(d.requestId);
+      else refused.push(d);
+    }
+    return { generation: this.generation, reservations: this.size, accepted: accepted.join(' '), refused };
+  }
+
+  /** The input of the next generation: windows still running at `now` (compact), the remembered answers. */
+  nextGeneration(now: number): CapacityLedgerState {
+    return {
+      generation: this.generation + 1,
+      reservations: this.#byStart.filter((r) => r.to > now).map((r) => [r.broadcastId, r.from, r.to]),
+      recent: [...this.#decisions.values()],
+    };
+  }
+}
+
+/** The answer to `requestId` in a ledger status, if it is among the answers shown. */
+export function answerIn(status: CapacityLedgerStatus, requestId: string): CapacityDecision | undefined {
+  if (` ${status.accepted} `.includes(` ${requestId} `)) return { requestId, ok: true };
+  return status.refused.find((d) => d.requestId === requestId);
+}
+
+/** Every answer a ledger status shows, by request id. */
+export function answersIn(status: CapacityLedgerStatus): Map<string, CapacityDecision> {
+  const answers = new Map<string, CapacityDecision>();
+  for (const requestId of status.accepted.split(' ')) if (requestId) answers.set(requestId, { requestId, ok: true });
+  for (const d of status.refused) answers.set(d.requestId, d);
+  return answers;
+}
+
+function readReservation(entry: unknown): SlotReservation | undefined {
+  // Compact [id, from, to] since the batched ledger; objects before it.
+  const [broadcastId, from, to] = Array.isArray(entry) ? entry : entry && typeof entry === 'object' ? [(entry as SlotReservation).broadcastId, (entry as SlotReservation).from, (entry as SlotReservation).to] : [];
+  if (typeof broadcastId !== 'string' || !Number.isFinite(from) || !Number.isFinite(to) || (to as number) <= (from as number)) return undefined;
+  return { broadcastId, from: from as number, to: to as number };
+}
