@@ -18,7 +18,7 @@ import {
   type CapacityRequest,
   type CapacityRequestBatch,
 } from '../contracts/capacity.js';
-import { answersIn } from '../domain/capacityBook.js';
+import { answersIn, isComplete } from '../domain/capacityBook.js';
 import { MAX_REQUESTS_PER_EVENT } from '../domain/capacityRequests.js';
 
 export class CapacityUnavailableError extends Error {}
@@ -135,6 +135,11 @@ function createChannels(client: df.DurableClient) {
               for (const [requestId, decision] of answersIn(ledger)) {
                 const w = waiting.get(requestId);
                 if (!w) continue;
+                if (!isComplete(decision)) {
+                  // A refusal shown without its conflicts: raised again, the ledger shows it in full.
+                  if (!outbox.includes(w.request)) outbox.push(w.request);
+                  continue;
+                }
                 waiting.delete(requestId);
                 w.resolve(decision);
                 answered++;

@@ -44,6 +44,6 @@ export interface CapacityLedgerStatus {
   reservations: number;
   /** Request ids answered yes, newest first, separated by spaces. */
   accepted: string;
-  /** Refusals, newest first, with their conflicts. */
+  /** Refusals, newest first; only the newest few with their conflicts. */
   refused: CapacityDecision[];
 }

@@ -14,8 +14,13 @@ export const DECISIONS_REMEMBERED = 2_000;
  * (8,192 characters); ~13 characters per accepted request id leave room for ~500 recent answers.
  */
 export const STATUS_DECISION_CHARS = 7_000;
-/** Refusal details shown in the status (each up to ~500 characters with its 5 conflicts). */
+/** Conflicts a refusal names (the 409 shows them; `conflictCount` has the full number). */
 const CONFLICTS_SHOWN = 5;
+/**
+ * Refusals the status shows with their conflicts (~450 characters each); older ones are shown without them
+ * (~80 characters), and a requester that finds its refusal so raises it again to get it in full.
+ */
+export const DETAILED_REFUSALS = 5;
 
 export class CapacityBook {
   /** Sorted by `from` (then id): a window overlapping [from, to) starts in [from − longest, to). */
@@ -120,17 +125,18 @@ export class CapacityBook {
 
   /**
    * The custom status: the newest answers that fit the budget, accepted ones as a space-separated list of
-   * request ids, refusals with their details. A requester polls it for its request id.
+   * request ids, refusals (the newest with their conflicts). A requester polls it for its request id.
    */
   status(): CapacityLedgerStatus {
     const accepted: string[] = [];
     const refused: CapacityDecision[] = [];
     let budget = STATUS_DECISION_CHARS;
     for (const d of [...this.#decisions.values()].reverse()) {
-      budget -= d.ok ? d.requestId.length + 1 : JSON.stringify(d).length + 1;
+      const shown = d.ok || refused.length < DETAILED_REFUSALS ? d : { requestId: d.requestId, ok: false, firstExceededAt: d.firstExceededAt, conflictCount: d.conflictCount };
+      budget -= d.ok ? d.requestId.length + 1 : JSON.stringify(shown).length + 1;
       if (budget < 0) break;
       if (d.ok) accepted.push(d.requestId);
-      else refused.push(d);
+      else refused.push(shown);
     }
     return { generation: this.generation, reservations: this.size, accepted: accepted.join(' '), refused };
   }
@@ -145,7 +151,10 @@ export class CapacityBook {
   }
 }
 
-/** The answer to `requestId` in a ledger status, if it is among the answers shown. */
+/**
+ * The answer to `requestId` in a ledger status, if it is among the answers shown. A refusal shown without its
+ * conflicts (`isComplete` false) is raised again to read it in full.
+ */
 export function answerIn(status: CapacityLedgerStatus, requestId: string): CapacityDecision | undefined {
   if (` ${status.accepted} `.includes(` ${requestId} `)) return { requestId, ok: true };
   return status.refused.find((d) => d.requestId === requestId);
@@ -165,3 +174,6 @@ function readReservation(entry: unknown): SlotReservation | undefined {
   if (typeof broadcastId !== 'string' || !Number.isFinite(from) || !Number.isFinite(to) || (to as number) <= (from as number)) return undefined;
   return { broadcastId, from: from as number, to: to as number };
 }
+
+/** Whether an answer carries everything the caller shows (a refusal its conflicts). */
+export const isComplete = (d: CapacityDecision): boolean => d.ok || d.conflicts !== undefined || !d.conflictCount;
