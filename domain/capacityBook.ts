@@ -33,10 +33,17 @@ export class CapacityBook {
 
   constructor(state: Partial<CapacityLedgerState> = {}) {
     this.generation = Number.isSafeInteger(state.generation) ? (state.generation as number) : 0;
+    // Loaded in bulk (every episode replays from here): one sort, already in order when written by nextGeneration.
     for (const entry of Array.isArray(state.reservations) ? state.reservations : []) {
       const r = readReservation(entry);
-      if (r) this.#put(r);
+      if (!r) continue;
+      const before = this.#byId.get(r.broadcastId);
+      if (before) this.#byStart.splice(this.#byStart.indexOf(before), 1);
+      this.#byId.set(r.broadcastId, r);
+      this.#byStart.push(r);
+      this.#longest = Math.max(this.#longest, r.to - r.from);
     }
+    this.#byStart.sort((a, b) => a.from - b.from || (a.broadcastId < b.broadcastId ? -1 : a.broadcastId > b.broadcastId ? 1 : 0));
     for (const d of Array.isArray(state.recent) ? state.recent : []) {
       if (d && typeof d.requestId === 'string' && typeof d.ok === 'boolean') this.#remember(d);
     }

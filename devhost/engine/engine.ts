@@ -153,6 +153,11 @@ export class DurableEngine {
     return new Promise((resolve) => this.#idle.add(resolve));
   }
 
+  /** Episodes and activities running or due now (0: nothing to do until a timer or a new message). */
+  get busy(): number {
+    return this.#running.size + this.#ready.size + this.#activeWork + this.#workQueue.length;
+  }
+
   // ---- client operations -------------------------------------------------------------------------
 
   startNew(name: string, instanceId: string, input: string | null): void {
@@ -242,8 +247,9 @@ export class DurableEngine {
     return this.#store.listInstances(filter);
   }
 
-  getInstance(instanceId: string): InstanceRow | undefined {
-    return this.#store.getInstance(instanceId);
+  /** The instance row; `withInput: false` leaves the input out (null), which is cheaper for large inputs. */
+  getInstance(instanceId: string, { withInput = true }: { withInput?: boolean } = {}): InstanceRow | undefined {
+    return withInput ? this.#store.getInstance(instanceId) : this.#store.getInstanceHead(instanceId);
   }
 
   history(instance: InstanceRow): HistoryEvent[] {
@@ -254,7 +260,7 @@ export class DurableEngine {
   waitFor(instanceId: string, statuses: readonly RuntimeStatus[] = terminalStatuses, timeoutMs = 30_000): Promise<InstanceRow> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const instance = this.#store.getInstance(instanceId);
+        const instance = this.#store.getInstanceHead(instanceId);
         if (instance && statuses.includes(instance.status)) {
           cleanup();
           resolve(instance);
@@ -373,7 +379,7 @@ export class DurableEngine {
     if (delivered[0]?.EventType === EventType.ExecutionTerminated) {
       this.#store.transaction(() => {
         dequeue();
-        const current = this.#store.getInstance(instance.id);
+        const current = this.#store.getInstanceHead(instance.id);
         if (!current || terminalStatuses.includes(current.status)) return;
         appended.push(historyEvent('OrchestratorCompleted', now));
         this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
@@ -383,12 +389,13 @@ export class DurableEngine {
       return;
     }
 
-    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, ...delivered];
-    const result = await this.#invokeOrchestrator(instance, history);
+    // The stored JSON as it is (marked as played): parsing and re-serializing the past cost most of an episode.
+    const history = [...past.map(markPlayed), ...[started, ...delivered].map((e) => JSON.stringify(e))];
+    const result = await this.#invokeOrchestrator(instance, history, past.length > 0);
     const effects: Array<() => void> = [];
 
     this.#store.transaction(() => {
-      const current = this.#store.getInstance(instance.id);
+      const current = this.#store.getInstanceHead(instance.id);
       if (!current || current.executionId !== instance.executionId || terminalStatuses.includes(current.status)) {
         dequeue(); // terminated or purged while the orchestrator ran
         return;
@@ -440,20 +447,19 @@ export class DurableEngine {
         this.#store.appendHistory(current.id, current.executionId, past.length + appended.length, [JSON.stringify(historyEvent('OrchestratorCompleted', now))]);
         current.status = 'Running';
         current.updatedAt = now;
-        this.#store.putInstance(current);
+        this.#store.updateInstance(current);
       }
     });
     this.events.emit('status', instance.id);
     for (const effect of effects) effect();
   }
 
-  async #invokeOrchestrator(instance: InstanceRow, history: HistoryEvent[]): Promise<{ state?: OrchestratorState; failure?: Failure }> {
+  /** `history`: the events as JSON text; `input` goes in as stored (JSON text), not parsed and re-serialized. */
+  async #invokeOrchestrator(instance: InstanceRow, history: string[], isReplaying: boolean): Promise<{ state?: OrchestratorState; failure?: Failure }> {
     // The payload OrchestrationTriggerAttributeBindingProvider sends (schema V3 via upperSchemaVersionNew).
-    const payload = {
-      history,
-      input: instance.input === null ? undefined : (JSON.parse(instance.input) as unknown),
+    const rest = {
       instanceId: instance.id,
-      isReplaying: history.some((e) => e.IsPlayed),
+      isReplaying,
       parentInstanceId: instance.parentId,
       upperSchemaVersion: 1,
       upperSchemaVersionNew: 2,
@@ -461,8 +467,10 @@ export class DurableEngine {
       longRunningTimerIntervalDuration: '3.00:00:00',
       defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
     };
+    const input = instance.input === null ? '' : `"input":${instance.input},`;
+    const payload = `{"history":[${history.join(',')}],${input}${JSON.stringify(rest).slice(1)}`;
     try {
-      const { returnData } = await this.#app.invoke(instance.name, { trigger: { string: JSON.stringify(payload) } });
+      const { returnData } = await this.#app.invoke(instance.name, { trigger: { string: payload } });
       return { state: decodeStrict(returnData) as OrchestratorState };
     } catch (error) {
       // The library reports orchestrator exceptions with its state appended after a marker.
@@ -616,9 +624,9 @@ export class DurableEngine {
    * run (Azure cannot recall queue messages); their results are discarded on arrival.
    */
   #finish(instance: InstanceRow, status: RuntimeStatus, output: string | null, now: number, failure?: Failure): void {
-    this.#store.putInstance({ ...instance, status, output, updatedAt: now });
+    this.#store.updateInstance({ ...instance, status, output, updatedAt: now });
     if (instance.parentId !== null && instance.parentSlot !== null) {
-      const parent = this.#store.getInstance(instance.parentId);
+      const parent = this.#store.getInstanceHead(instance.parentId);
       const reason = failure?.reason ?? `Orchestrator function '${instance.name}' ${status.toLowerCase()}.`;
       const parentEvent =
         status === 'Completed'
@@ -632,7 +640,7 @@ export class DurableEngine {
   }
 
   #setStatus(instance: InstanceRow, status: RuntimeStatus): void {
-    this.#store.putInstance({ ...instance, status, updatedAt: this.#clock.now() });
+    this.#store.updateInstance({ ...instance, status, updatedAt: this.#clock.now() });
     this.events.emit('status', instance.id);
   }
 
@@ -688,7 +696,7 @@ export class DurableEngine {
     }
     if (this.#closed) return; // the work row stays; the next host runs it again (at-least-once)
     const delivered = this.#store.transaction(() => {
-      const instance = this.#store.getInstance(work.instanceId);
+      const instance = this.#store.getInstanceHead(work.instanceId);
       if (!this.#store.deleteWork(seq) || !instance || instance.executionId !== work.executionId) return false;
       this.#store.enqueue(work.instanceId, JSON.stringify(outcome), this.#clock.now(), work.executionId);
       return true;
@@ -727,6 +735,12 @@ function yieldToEventLoop(): Promise<void> {
     };
     setImmediate(attempt);
   });
+}
+
+/** A stored history event as replayed history (IsPlayed true), edited in place when it has the usual shape. */
+function markPlayed(event: string): string {
+  const played = event.replace(/^(\{"EventType":-?\d+,"EventId":-?\d+,"IsPlayed":)false/, '$1true');
+  return played !== event ? played : JSON.stringify({ ...(JSON.parse(event) as HistoryEvent), IsPlayed: true });
 }
 
 /** Atomic actions in the order the library numbers them (compound actions expanded depth-first). */

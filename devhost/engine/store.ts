@@ -120,6 +120,24 @@ export class DurableStore {
     return this.#sql('SELECT * FROM instances WHERE id = ?').get(id) as InstanceRow | undefined;
   }
 
+  /**
+   * The instance without its input (`input` null): what most steps need. A ledger-like instance carries a
+   * large input, and copying it out of SQLite on every status read and episode step is most of their cost.
+   */
+  getInstanceHead(id: string): InstanceRow | undefined {
+    return this.#sql(
+      'SELECT id, name, executionId, status, NULL AS input, output, customStatus, createdAt, updatedAt, parentId, parentSlot, engineState FROM instances WHERE id = ?',
+    ).get(id) as InstanceRow | undefined;
+  }
+
+  /** Writes what an episode changes (never the input, which only start and continue-as-new set). */
+  updateInstance(row: InstanceRow): void {
+    this.#sql(
+      `UPDATE instances SET executionId = @executionId, status = @status, output = @output, customStatus = @customStatus,
+         updatedAt = @updatedAt, engineState = @engineState WHERE id = @id`,
+    ).run({ id: row.id, executionId: row.executionId, status: row.status, output: row.output, customStatus: row.customStatus, updatedAt: row.updatedAt, engineState: row.engineState });
+  }
+
   putInstance(row: InstanceRow): void {
     this.#sql(
         `INSERT INTO instances VALUES (@id, @name, @executionId, @status, @input, @output, @customStatus, @createdAt,

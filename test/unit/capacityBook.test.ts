@@ -164,6 +164,12 @@ describe('CapacityBook', () => {
     // Ended windows no longer hold a slot and are not carried over.
     expect(book.decide(reserve('s', 'third', 12, 15, 1), 11).ok).toBe(false); // 'new' runs until 20
     expect(book.nextGeneration(15).reservations).toEqual([['new', 5, 20]]);
+    // Out of order and repeated (hand-made input): sorted on load, the last window of a broadcast wins.
+    const loaded = new CapacityBook({ reservations: [['c', 30, 40], ['a', 0, 10], ['b', 5, 35], ['a', 20, 25]], recent: [] });
+    expect(loaded.size).toBe(3);
+    expect(loaded.nextGeneration(0).reservations).toEqual([['b', 5, 35], ['a', 20, 25], ['c', 30, 40]]);
+    expect(loaded.decide(reserve('t', 'd', 21, 22, 2), 0)).toMatchObject({ ok: false, firstExceededAt: 21, conflictCount: 2 });
+    expect(loaded.decide(reserve('u', 'd', 0, 5, 1), 0).ok).toBe(true); // 'a' moved away from [0, 10)
   });
 });
 
