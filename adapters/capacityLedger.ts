@@ -14,6 +14,7 @@ import {
   capacityLedgerOrchestrator,
   capacityRequestEvent,
   type CapacityDecision,
+  type CapacityLedgerState,
   type CapacityLedgerStatus,
   type CapacityRequest,
   type CapacityRequestBatch,
@@ -81,7 +82,7 @@ function createChannels(client: df.DurableClient) {
       const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus);
       if (alive) return;
       try {
-        await client.startNew(capacityLedgerOrchestrator, { instanceId, input: { reservations: [], recent: [] } });
+        await client.startNew(capacityLedgerOrchestrator, { instanceId, input: { generation: 0, slots: '', longest: 0, recent: [] } satisfies CapacityLedgerState });
       } catch {
         // Started by a concurrent request: any running ledger will do.
       }

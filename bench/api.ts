@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { broadcastInstanceId, broadcastOrchestrator, type BroadcastOrchestrationInput } from '../contracts/broadcast.js';
 import { capacityLedgerInstanceId, capacityLedgerOrchestrator, type CapacityLedgerState } from '../contracts/capacity.js';
 import { occupancyWindow, plannedLeadMs } from '../domain/capacity.js';
+import { encodeSlots } from '../domain/capacityBook.js';
 import { systemClock } from '../clock/clock.js';
 import { startLocalStack } from '../devhost/localStack.js';
 import { parseCreateBroadcast } from '../domain/broadcastRequest.js';
@@ -61,12 +62,13 @@ for (let i = 0; i < seedCount; i++) {
 // The account's capacity ledger holds their slots, as if they had been created through the API: its state, and
 // so the cost of each of its episodes, is that of an account with this many broadcasts scheduled.
 const leadMs = plannedLeadMs(policy.preRollMarginMs);
-const reservations = Array.from({ length: seedCount }, (_, i) => {
-  const w = window(i);
-  const slot = occupancyWindow(Date.parse(w.startAt), Date.parse(w.endAt), leadMs, policy.graceMs);
-  return [`seed-${i}`, slot.from, slot.to] as [string, number, number];
-}).sort((a, b) => a[1] - b[1]);
-host.engine.startNew(capacityLedgerOrchestrator, capacityLedgerInstanceId(account.accountName), JSON.stringify({ generation: 0, reservations, recent: [] } satisfies CapacityLedgerState));
+const seededSlots = encodeSlots(
+  Array.from({ length: seedCount }, (_, i) => {
+    const w = window(i);
+    return { broadcastId: `seed-${i}`, ...occupancyWindow(Date.parse(w.startAt), Date.parse(w.endAt), leadMs, policy.graceMs) };
+  }),
+);
+host.engine.startNew(capacityLedgerOrchestrator, capacityLedgerInstanceId(account.accountName), JSON.stringify({ generation: 0, ...seededSlots, recent: [] } satisfies CapacityLedgerState));
 const inserted = performance.now();
 // Wait until the host is idle: every seeded orchestration has run its first episodes and its notification
 // activity and waits on a timer (days ahead). Measuring earlier would measure the seeding.

@@ -32,8 +32,15 @@ export interface CapacityDecision {
 export interface CapacityLedgerState {
   /** Counts the executions (continue-as-new): a requester whose answer is missing after a new one raises again. */
   generation?: number;
-  /** `[broadcastId, from, to]` (objects in ledgers from before the batched ledger). */
-  reservations: Array<[string, number, number] | SlotReservation>;
+  /**
+   * The slots held: fixed-width records sorted by start (domain/capacityBook.ts `encodeSlots`), one string so
+   * that replaying the input on every episode costs little.
+   */
+  slots?: string;
+  /** The longest window in `slots` (ms). */
+  longest?: number;
+  /** Ledgers from before `slots`: objects (or `[broadcastId, from, to]`). */
+  reservations?: Array<[string, number, number] | SlotReservation>;
   /** Recent decisions by request id, so a request raised again is answered the same (not applied twice). */
   recent: CapacityDecision[];
 }
@@ -41,6 +48,7 @@ export interface CapacityLedgerState {
 /** The ledger's custom status: the newest answers (as many as fit far below the 16 KB limit). */
 export interface CapacityLedgerStatus {
   generation: number;
+  /** Windows held (an upper bound while releases and moves of this generation are not merged yet). */
   reservations: number;
   /** Request ids answered yes, newest first, separated by spaces. */
   accepted: string;

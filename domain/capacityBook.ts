@@ -5,6 +5,7 @@
  * (from its input, then every request of the generation), which is why each step must be cheap.
  */
 import type { CapacityDecision, CapacityLedgerState, CapacityLedgerStatus, CapacityRequest } from '../contracts/capacity.js';
+import { broadcastIdPattern } from './broadcastRequest.js';
 import { checkQuota, type SlotReservation } from './capacity.js';
 
 /** Decisions remembered for requests raised again (carried across continue-as-new). */
@@ -22,8 +23,47 @@ const CONFLICTS_SHOWN = 5;
  */
 export const DETAILED_REFUSALS = 5;
 
+/**
+ * The slots carried across continue-as-new, as one string of fixed-width records sorted by start: from and to
+ * (ms, base 36, 11 characters each) and the broadcast id padded with '.' to 29 characters. The ledger replays
+ * its input on every episode; one long string costs the JSON parsers almost nothing (10,000 slots as JSON
+ * arrays cost milliseconds per episode), and a request decodes only the records near its window.
+ */
+const TIME_CHARS = 11;
+const ID_CHARS = 29;
+const RECORD_CHARS = 2 * TIME_CHARS + ID_CHARS;
+const encodeTime = (ms: number) => ms.toString(36).padStart(TIME_CHARS, '0');
+const encodeSlot = (r: SlotReservation) => encodeTime(r.from) + encodeTime(r.to) + r.broadcastId.padEnd(ID_CHARS, '.');
+const byStart = (a: SlotReservation, b: SlotReservation) => a.from - b.from || (a.broadcastId < b.broadcastId ? -1 : a.broadcastId > b.broadcastId ? 1 : 0);
+
+/** The slot string of a list of reservations (the ledger's input format; the benchmark seeds a ledger with it). */
+export function encodeSlots(reservations: readonly SlotReservation[]): { slots: string; longest: number } {
+  const valid = reservations.filter((r) => broadcastIdPattern.test(r.broadcastId) && r.broadcastId.length <= ID_CHARS && Number.isSafeInteger(r.from) && Number.isSafeInteger(r.to) && r.from >= 0 && r.to > r.from);
+  return { slots: [...valid].sort(byStart).map(encodeSlot).join(''), longest: Math.max(0, ...valid.map((r) => r.to - r.from)) };
+}
+
+/** The reservations a ledger state holds (tests, tools; the ledger itself decodes only what it needs). */
+export function reservationsIn(state: Partial<CapacityLedgerState>): SlotReservation[] {
+  return decodeAll(new CapacityBook(state).nextGeneration(-Infinity).slots ?? '');
+}
+
+function decodeAll(slots: string): SlotReservation[] {
+  return Array.from({ length: Math.floor(slots.length / RECORD_CHARS) }, (_, i) => slotAt(slots, i));
+}
+
+function slotAt(slots: string, i: number): SlotReservation {
+  const at = i * RECORD_CHARS;
+  return { from: parseInt(slots.substr(at, TIME_CHARS), 36), to: parseInt(slots.substr(at + TIME_CHARS, TIME_CHARS), 36), broadcastId: slots.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, '') };
+}
+
 export class CapacityBook {
-  /** Sorted by `from` (then id): a window overlapping [from, to) starts in [from − longest, to). */
+  /** The slots this generation started with (immutable during it) and how many. */
+  readonly #base: string;
+  readonly #baseCount: number;
+  readonly #baseLongest: number;
+  /** Broadcasts whose base slot no longer counts (released, or reserved again: their new window is in #byStart). */
+  readonly #removed = new Set<string>();
+  /** Windows reserved in this generation, sorted by `from` (then id). */
   readonly #byStart: SlotReservation[] = [];
   readonly #byId = new Map<string, SlotReservation>();
   #longest = 0;
@@ -33,24 +73,27 @@ export class CapacityBook {
 
   constructor(state: Partial<CapacityLedgerState> = {}) {
     this.generation = Number.isSafeInteger(state.generation) ? (state.generation as number) : 0;
-    // Loaded in bulk (every episode replays from here): one sort, already in order when written by nextGeneration.
-    for (const entry of Array.isArray(state.reservations) ? state.reservations : []) {
-      const r = readReservation(entry);
-      if (!r) continue;
-      const before = this.#byId.get(r.broadcastId);
-      if (before) this.#byStart.splice(this.#byStart.indexOf(before), 1);
-      this.#byId.set(r.broadcastId, r);
-      this.#byStart.push(r);
-      this.#longest = Math.max(this.#longest, r.to - r.from);
+    if (typeof state.slots === 'string') {
+      this.#base = state.slots.slice(0, state.slots.length - (state.slots.length % RECORD_CHARS));
+      this.#baseLongest = Number.isFinite(state.longest) ? (state.longest as number) : Math.max(0, ...decodeAll(this.#base).map((r) => r.to - r.from));
+    } else {
+      // Ledgers from before the slot string: a list of objects or [id, from, to]; the last window of an id wins.
+      const latest = new Map<string, SlotReservation>();
+      for (const entry of Array.isArray(state.reservations) ? state.reservations : []) {
+        const r = readReservation(entry);
+        if (r) latest.set(r.broadcastId, r);
+      }
+      ({ slots: this.#base, longest: this.#baseLongest } = encodeSlots([...latest.values()]));
     }
-    this.#byStart.sort((a, b) => a.from - b.from || (a.broadcastId < b.broadcastId ? -1 : a.broadcastId > b.broadcastId ? 1 : 0));
+    this.#baseCount = this.#base.length / RECORD_CHARS;
     for (const d of Array.isArray(state.recent) ? state.recent : []) {
       if (d && typeof d.requestId === 'string' && typeof d.ok === 'boolean') this.#remember(d);
     }
   }
 
+  /** Windows held: exact until something is released or moved in this generation (then an upper bound). */
   get size(): number {
-    return this.#byId.size;
+    return this.#baseCount + this.#byId.size;
   }
 
   /** Decides one request; a request id seen before gets its earlier answer and changes nothing. */
@@ -85,7 +128,17 @@ export class CapacityBook {
   /** Windows still running at `now` that overlap `candidate` (ended ones no longer hold a slot). */
   #near(candidate: SlotReservation, now: number): SlotReservation[] {
     const found: SlotReservation[] = [];
-    for (let i = this.#firstStartingAtOrAfter(candidate.from - this.#longest); i < this.#byStart.length; i++) {
+    const earliest = candidate.from - Math.max(this.#baseLongest, this.#longest);
+    for (let i = this.#baseIndexFrom(earliest); i < this.#baseCount; i++) {
+      const at = i * RECORD_CHARS;
+      const from = parseInt(this.#base.substr(at, TIME_CHARS), 36);
+      if (from >= candidate.to) break;
+      const to = parseInt(this.#base.substr(at + TIME_CHARS, TIME_CHARS), 36);
+      if (to <= candidate.from || to <= now) continue;
+      const broadcastId = this.#base.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, '');
+      if (!this.#removed.has(broadcastId)) found.push({ broadcastId, from, to });
+    }
+    for (let i = this.#indexFrom(earliest); i < this.#byStart.length; i++) {
       const r = this.#byStart[i] as SlotReservation;
       if (r.from >= candidate.to) break;
       if (r.to > candidate.from && r.to > now) found.push(r);
@@ -93,7 +146,19 @@ export class CapacityBook {
     return found;
   }
 
-  #firstStartingAtOrAfter(at: number): number {
+  /** First base record starting at or after `at` (binary search on the fixed-width records). */
+  #baseIndexFrom(at: number): number {
+    let lo = 0;
+    let hi = this.#baseCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (parseInt(this.#base.substr(mid * RECORD_CHARS, TIME_CHARS), 36) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #indexFrom(at: number): number {
     let lo = 0;
     let hi = this.#byStart.length;
     while (lo < hi) {
@@ -105,19 +170,20 @@ export class CapacityBook {
   }
 
   #put(r: SlotReservation): void {
-    if (this.#byId.has(r.broadcastId)) this.#remove(r.broadcastId);
-    let i = this.#firstStartingAtOrAfter(r.from);
+    let i = this.#indexFrom(r.from);
     while (i < this.#byStart.length && (this.#byStart[i] as SlotReservation).from === r.from && (this.#byStart[i] as SlotReservation).broadcastId < r.broadcastId) i++;
     this.#byStart.splice(i, 0, r);
     this.#byId.set(r.broadcastId, r);
     this.#longest = Math.max(this.#longest, r.to - r.from);
   }
 
+  /** The broadcast holds no window any more: its base slot is ignored, its window of this generation dropped. */
   #remove(broadcastId: string): void {
+    this.#removed.add(broadcastId);
     const r = this.#byId.get(broadcastId);
     if (!r) return;
     this.#byId.delete(broadcastId);
-    for (let i = this.#firstStartingAtOrAfter(r.from); i < this.#byStart.length; i++) {
+    for (let i = this.#indexFrom(r.from); i < this.#byStart.length; i++) {
       if (this.#byStart[i] === r) {
         this.#byStart.splice(i, 1);
         return;
@@ -148,11 +214,26 @@ export class CapacityBook {
     return { generation: this.generation, reservations: this.size, accepted: accepted.join(' '), refused };
   }
 
-  /** The input of the next generation: windows still running at `now` (compact), the remembered answers. */
+  /** The input of the next generation: windows still running at `now`, merged into one slot string; the remembered answers. */
   nextGeneration(now: number): CapacityLedgerState {
+    const kept: SlotReservation[] = [];
+    for (let i = 0; i < this.#baseCount; i++) {
+      const r = slotAt(this.#base, i);
+      if (r.to > now && !this.#removed.has(r.broadcastId)) kept.push(r);
+    }
+    // Both lists are sorted: the merge keeps the order.
+    const merged: SlotReservation[] = [];
+    const added = this.#byStart.filter((r) => r.to > now);
+    let a = 0;
+    let b = 0;
+    while (a < kept.length || b < added.length) {
+      const takeKept = b >= added.length || (a < kept.length && byStart(kept[a] as SlotReservation, added[b] as SlotReservation) <= 0);
+      merged.push((takeKept ? kept[a++] : added[b++]) as SlotReservation);
+    }
     return {
       generation: this.generation + 1,
-      reservations: this.#byStart.filter((r) => r.to > now).map((r) => [r.broadcastId, r.from, r.to]),
+      slots: merged.map(encodeSlot).join(''),
+      longest: Math.max(0, ...merged.map((r) => r.to - r.from)),
       recent: [...this.#decisions.values()],
     };
   }

@@ -137,13 +137,13 @@ describe('dry run', () => {
 });
 
 describe('the ledger', () => {
-  it('keeps its reservations across continue-as-new (every 40 request events)', async () => {
+  it('keeps its reservations across continue-as-new (every 16 request events)', async () => {
     const startAt = inMinutes(stack.clock, 50 * 24 * 60);
     const endAt = inMinutes(stack.clock, 50 * 24 * 60 + 60);
     const held = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/broadcasts', { id: `ledger-${i}`, startAt, endAt, account: 'broadcastams' })));
     expect(held.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
     const before = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } };
-    // One at a time: each request is one event (parallel ones share events), so 45 cross a generation.
+    // One at a time: each request is one event (parallel ones share events), so 45 cross generations.
     for (let i = 0; i < 45; i++) {
       const answer = await post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' });
       expect(answer.status).toBe(200);
