@@ -29,7 +29,7 @@ const ANSWER_TIMEOUT_MS = 20_000;
 const RAISE_AGAIN_AFTER_MS = 3_000;
 /** Status polls while requests wait: soon after a change, backing off while nothing changes. */
 const POLL_MIN_MS = 4;
-const POLL_MAX_MS = 100;
+const POLL_MAX_MS = 25;
 const HTTP_TIMEOUT_MS = 10_000;
 
 type Request = { kind: 'reserve'; broadcastId: string; from: number; to: number; quota: number; dryRun?: boolean } | { kind: 'release'; broadcastId: string };
@@ -165,7 +165,7 @@ function createChannels(client: df.DurableClient) {
             }
           }
           if (outbox.length > 0) void flush();
-          delay = answered > 0 ? POLL_MIN_MS : Math.min(delay * 2, POLL_MAX_MS);
+          delay = answered > 0 ? POLL_MIN_MS : Math.min(delay * 1.5, POLL_MAX_MS);
         }
       } finally {
         polling = false;

@@ -328,7 +328,8 @@ export class DurableEngine {
     for (;;) {
       await yieldToEventLoop(); // keep HTTP requests and timers served while instances run
       if (this.#closed) return;
-      const instance = this.#store.getInstance(instanceId);
+      // Without the input: it is read once, only when an episode runs.
+      const instance = this.#store.getInstanceHead(instanceId);
       if (!instance) return this.#store.clearInbox(instanceId);
       if (instance.status === 'Suspended') return;
       const now = this.#clock.now();
@@ -391,7 +392,7 @@ export class DurableEngine {
 
     // The stored JSON as it is (marked as played): parsing and re-serializing the past cost most of an episode.
     const history = [...past.map(markPlayed), ...[started, ...delivered].map((e) => JSON.stringify(e))];
-    const result = await this.#invokeOrchestrator(instance, history, past.length > 0);
+    const result = await this.#invokeOrchestrator({ ...instance, input: this.#store.getInput(instance.id) }, history, past.length > 0);
     const effects: Array<() => void> = [];
 
     this.#store.transaction(() => {

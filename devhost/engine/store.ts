@@ -130,6 +130,10 @@ export class DurableStore {
     ).get(id) as InstanceRow | undefined;
   }
 
+  getInput(id: string): string | null {
+    return (this.#sql('SELECT input FROM instances WHERE id = ?').get(id) as { input: string | null } | undefined)?.input ?? null;
+  }
+
   /** Writes what an episode changes (never the input, which only start and continue-as-new set). */
   updateInstance(row: InstanceRow): void {
     this.#sql(
