@@ -166,7 +166,7 @@ export class DurableEngine {
     }
     const now = this.#clock.now();
     this.#store.transaction(() => {
-      const existing = this.#store.getInstance(instanceId);
+      const existing = this.#store.getInstanceHead(instanceId);
       if (existing && !terminalStatuses.includes(existing.status)) {
         throw new InstanceConflictError(`An Orchestration instance with the status ${existing.status} already exists.`);
       }
@@ -232,7 +232,7 @@ export class DurableEngine {
     const instance = this.#require(instanceId);
     const first = this.#store.history(instance.id, instance.executionId)[0];
     const started = first ? (JSON.parse(first) as HistoryEvent) : undefined;
-    const input = started?.EventType === EventType.ExecutionStarted ? ((started.Input as string | undefined) ?? null) : instance.input;
+    const input = started?.EventType === EventType.ExecutionStarted ? ((started.Input as string | undefined) ?? null) : this.#store.getInput(instance.id);
     this.startNew(instance.name, newInstanceId, input);
     return newInstanceId;
   }
@@ -645,8 +645,9 @@ export class DurableEngine {
     this.events.emit('status', instance.id);
   }
 
+  /** The instance without its input (`input` null): raising, terminating and the like need only its status. */
   #require(instanceId: string): InstanceRow {
-    const instance = this.#store.getInstance(instanceId);
+    const instance = this.#store.getInstanceHead(instanceId);
     if (!instance) throw new InstanceNotFoundError(`No instance with ID '${instanceId}' found.`);
     return instance;
   }
