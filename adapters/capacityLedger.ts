@@ -42,6 +42,7 @@ interface Waiting {
   /** When it was last raised, and the ledger generation known then (-1: none yet). */
   raisedAt: number;
   raisedInGeneration: number;
+  askedForDetails?: boolean;
 }
 
 interface ClientData {
@@ -136,8 +137,10 @@ function createChannels(client: df.DurableClient) {
               for (const [requestId, decision] of answersIn(ledger)) {
                 const w = waiting.get(requestId);
                 if (!w) continue;
-                if (!isComplete(decision)) {
-                  // A refusal shown without its conflicts: raised again, the ledger shows it in full.
+                if (!isComplete(decision) && !w.askedForDetails) {
+                  // A refusal shown without its conflicts: raised again once, the ledger shows it in full (if it
+                  // is among the newest refusals by then; otherwise it is answered without them).
+                  w.askedForDetails = true;
                   if (!outbox.includes(w.request)) outbox.push(w.request);
                   continue;
                 }

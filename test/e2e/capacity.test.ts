@@ -156,6 +156,23 @@ describe('the ledger', () => {
     expect(parallel.map((a) => a.status)).toEqual(Array.from({ length: 30 }, () => 200));
     expect((await post('/api/broadcasts', { id: 'ledger-7', startAt, endAt, account: 'broadcastams' })).status).toBe(409);
   });
+
+  it('answers every request of hundreds in flight, across continue-as-new, exactly as many fitting as the quota', async () => {
+    const generation = async () => ((await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } }).customStatus.generation;
+    const before = await generation();
+    const startAt = inMinutes(stack.clock, 70 * 24 * 60);
+    const endAt = inMinutes(stack.clock, 70 * 24 * 60 + 60);
+    // 20 waves of 15 in parallel: at least one event per wave, so the ledger continues as new while requests wait.
+    const waves = Array.from({ length: 20 }, (_, w) =>
+      new Promise((resolve) => setTimeout(resolve, w * 40)).then(() =>
+        Promise.all(Array.from({ length: 15 }, (_, i) => post('/api/broadcasts', { id: `wave-${w}-${i}`, startAt, endAt, account: 'broadcastams' }))),
+      ),
+    );
+    const statuses = (await Promise.all(waves)).flat().map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(6); // the quota, whatever the interleaving
+    expect(statuses.filter((s) => s === 409)).toHaveLength(294); // every other one refused, none unanswered (503)
+    expect(await generation()).toBeGreaterThan(before);
+  });
 });
 
 describe('runaway cap', () => {
