@@ -63,6 +63,8 @@ export class CapacityBook {
   readonly #baseLongest: number;
   /** Broadcasts whose base slot no longer counts (released, or reserved again: their new window is in #byStart). */
   readonly #removed = new Set<string>();
+  /** Base records decoded so far, by index. */
+  readonly #decoded = new Map<number, SlotReservation>();
   /** Windows reserved in this generation, sorted by `from` (then id). */
   readonly #byStart: SlotReservation[] = [];
   readonly #byId = new Map<string, SlotReservation>();
@@ -130,13 +132,14 @@ export class CapacityBook {
     const found: SlotReservation[] = [];
     const earliest = candidate.from - Math.max(this.#baseLongest, this.#longest);
     for (let i = this.#baseIndexFrom(earliest); i < this.#baseCount; i++) {
-      const at = i * RECORD_CHARS;
-      const from = parseInt(this.#base.substr(at, TIME_CHARS), 36);
-      if (from >= candidate.to) break;
-      const to = parseInt(this.#base.substr(at + TIME_CHARS, TIME_CHARS), 36);
-      if (to <= candidate.from || to <= now) continue;
-      const broadcastId = this.#base.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, '');
-      if (!this.#removed.has(broadcastId)) found.push({ broadcastId, from, to });
+      // Neighbouring requests look at the same records: each is decoded once per replay.
+      let r = this.#decoded.get(i);
+      if (!r) {
+        r = slotAt(this.#base, i);
+        this.#decoded.set(i, r);
+      }
+      if (r.from >= candidate.to) break;
+      if (r.to > candidate.from && r.to > now && !this.#removed.has(r.broadcastId)) found.push(r);
     }
     for (let i = this.#indexFrom(earliest); i < this.#byStart.length; i++) {
       const r = this.#byStart[i] as SlotReservation;
@@ -214,28 +217,31 @@ export class CapacityBook {
     return { generation: this.generation, reservations: this.size, accepted: accepted.join(' '), refused };
   }
 
-  /** The input of the next generation: windows still running at `now`, merged into one slot string; the remembered answers. */
+  /**
+   * The input of the next generation: windows still running at `now`, merged into one slot string (records of
+   * the base are copied as they are, only this generation's windows are encoded); the remembered answers.
+   */
   nextGeneration(now: number): CapacityLedgerState {
-    const kept: SlotReservation[] = [];
-    for (let i = 0; i < this.#baseCount; i++) {
-      const r = slotAt(this.#base, i);
-      if (r.to > now && !this.#removed.has(r.broadcastId)) kept.push(r);
-    }
-    // Both lists are sorted: the merge keeps the order.
-    const merged: SlotReservation[] = [];
+    const parts: string[] = [];
     const added = this.#byStart.filter((r) => r.to > now);
-    let a = 0;
     let b = 0;
-    while (a < kept.length || b < added.length) {
-      const takeKept = b >= added.length || (a < kept.length && byStart(kept[a] as SlotReservation, added[b] as SlotReservation) <= 0);
-      merged.push((takeKept ? kept[a++] : added[b++]) as SlotReservation);
-    }
-    return {
-      generation: this.generation + 1,
-      slots: merged.map(encodeSlot).join(''),
-      longest: Math.max(0, ...merged.map((r) => r.to - r.from)),
-      recent: [...this.#decisions.values()],
+    let longest = 0;
+    const emitAdded = (r: SlotReservation) => {
+      parts.push(encodeSlot(r));
+      longest = Math.max(longest, r.to - r.from);
     };
+    for (let i = 0; i < this.#baseCount; i++) {
+      const at = i * RECORD_CHARS;
+      const from = parseInt(this.#base.substr(at, TIME_CHARS), 36);
+      const to = parseInt(this.#base.substr(at + TIME_CHARS, TIME_CHARS), 36);
+      // Both lists are sorted by start: the merge keeps the order.
+      while (b < added.length && (added[b] as SlotReservation).from < from) emitAdded(added[b++] as SlotReservation);
+      if (to <= now || this.#removed.has(this.#base.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, ''))) continue;
+      parts.push(this.#base.substr(at, RECORD_CHARS));
+      longest = Math.max(longest, to - from);
+    }
+    while (b < added.length) emitAdded(added[b++] as SlotReservation);
+    return { generation: this.generation + 1, slots: parts.join(''), longest, recent: [...this.#decisions.values()] };
   }
 }
 
