@@ -5,7 +5,8 @@
  * publish, and constant (one status read) for an attempt.
  */
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
+import type * as df from 'durable-functions';
+import { durableClientOf } from '../adapters/durableClient.js';
 import type { OutboundPolicy } from '../adapters/outboundGuard.js';
 import type { SecretBox } from '../adapters/secretBox.js';
 import { sendWebhook } from '../adapters/webhookSender.js';
@@ -56,7 +57,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   return {
     async publishNotification(notification: LifecycleNotification, context: InvocationContext): Promise<{ deliveries: number }> {
-      const client = df.getClient(context);
+      const client = durableClientOf(context);
       const entries = await subscriberEntries(context);
       const health = new Map(entries.map((e) => [e.record.id, e.health]));
       const configured = deps.subscribers();
@@ -81,7 +82,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
     async deliverWebhook(input: AttemptInput, context: InvocationContext): Promise<DeliveryAttempt> {
       const { attempt, at, subscriberId } = input;
-      const client = df.getClient(context);
+      const client = durableClientOf(context);
       const configured = deps.subscribers().find((s) => s.id === subscriberId);
       const entry = await subscriberEntry(client, subscriberId);
       const health: SubscriberHealth = entry?.health ?? { state: 'active' };

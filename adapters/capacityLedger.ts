@@ -1,66 +1,234 @@
 /**
- * Requests to the per-account capacity ledger (orchestrators/capacityLedger.ts): raise the request as an event,
- * then poll the ledger's custom status for the answer to this request id. A request the ledger missed (e.g. raised
- * while it continued as new) is raised again with the same id, which the ledger answers without applying twice.
+ * Requests to the per-account capacity ledger (orchestrators/capacityLedger.ts). Per function instance and
+ * ledger, one channel: requests made while a raise is under way go out together in the next event (one
+ * HTTP call, one message, decided in one episode), and one poller reads the ledger's custom status for every
+ * waiting request id (without the ledger's input, which holds every reservation). A request whose answer is
+ * missing is raised again with the same id, which the ledger answers without applying it twice: at once when
+ * the ledger has continued as new since it was raised (the event may have been dropped with the old
+ * execution), otherwise after RAISE_AGAIN_AFTER_MS.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type * as df from 'durable-functions';
 import {
   capacityLedgerInstanceId,
   capacityLedgerOrchestrator,
   capacityRequestEvent,
   type CapacityDecision,
+  type CapacityLedgerState,
   type CapacityLedgerStatus,
   type CapacityRequest,
+  type CapacityRequestBatch,
 } from '../contracts/capacity.js';
+import { answersIn, isComplete } from '../domain/capacityBook.js';
+import { MAX_REQUESTS_PER_EVENT } from '../domain/capacityRequests.js';
 
 export class CapacityUnavailableError extends Error {}
 
 /** Real time a requester waits for the ledger before answering 503 (nothing was reserved that it knows of). */
 const ANSWER_TIMEOUT_MS = 20_000;
 const RAISE_AGAIN_AFTER_MS = 3_000;
+/** Status polls while requests wait: soon after a change, backing off while nothing changes. */
+const POLL_MIN_MS = 4;
+const POLL_MAX_MS = 25;
+const HTTP_TIMEOUT_MS = 10_000;
+
 type Request = { kind: 'reserve'; broadcastId: string; from: number; to: number; quota: number; dryRun?: boolean } | { kind: 'release'; broadcastId: string };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+interface Waiting {
+  request: CapacityRequest;
+  resolve: (decision: CapacityDecision) => void;
+  reject: (error: Error) => void;
+  deadline: number;
+  /** When it was last raised, and the ledger generation known then (-1: none yet). */
+  raisedAt: number;
+  raisedInGeneration: number;
+  askedForDetails?: boolean;
+}
+
+interface ClientData {
+  rpcBaseUrl?: string;
+  managementUrls?: { statusQueryGetUri?: string; id?: string };
+}
+
+/** 72 random bits, 12 characters: the status lists hundreds of them. */
+const newRequestId = () => randomBytes(9).toString('base64url');
+
+/** One ledger client per durable client (adapters/durableClient.ts keeps one per binding): shared channels. */
+const clients = new WeakMap<df.DurableClient, { decide: (accountName: string, request: Request) => Promise<CapacityDecision> }>();
 
 export function createCapacityLedgerClient(client: df.DurableClient) {
-  const started = new Set<string>();
+  let shared = clients.get(client);
+  if (!shared) {
+    shared = createChannels(client);
+    clients.set(client, shared);
+  }
+  return shared;
+}
 
-  async function ensureStarted(accountName: string): Promise<void> {
-    if (started.has(accountName)) return;
-    const id = capacityLedgerInstanceId(accountName);
-    const status = await client.getStatus(id).catch(() => undefined);
-    const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(String(status.runtimeStatus));
-    if (!alive) {
+function createChannels(client: df.DurableClient) {
+  const channels = new Map<string, ReturnType<typeof channel>>();
+
+  function channel(accountName: string) {
+    const instanceId = capacityLedgerInstanceId(accountName);
+    const waiting = new Map<string, Waiting>();
+    const outbox: CapacityRequest[] = [];
+    let raising = false;
+    let polling = false;
+    let wakePoller: (() => void) | undefined;
+    let generation = -1;
+    let started: Promise<void> | undefined;
+
+    async function start(): Promise<void> {
+      const status = await readStatus(client, instanceId).catch(() => undefined);
+      const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus);
+      if (alive) return;
       try {
-        await client.startNew(capacityLedgerOrchestrator, { instanceId: id, input: { reservations: [], recent: [] } });
+        await client.startNew(capacityLedgerOrchestrator, { instanceId, input: { generation: 0, slots: '', longest: 0, recent: [] } satisfies CapacityLedgerState });
       } catch {
         // Started by a concurrent request: any running ledger will do.
       }
     }
-    started.add(accountName);
+
+    /** Raises what the outbox holds, one event at a time; requests added meanwhile go in the next one. */
+    async function flush(): Promise<void> {
+      if (raising) return;
+      raising = true;
+      try {
+        while (outbox.length > 0) {
+          const requests = outbox.splice(0, MAX_REQUESTS_PER_EVENT);
+          const raisedAt = Date.now();
+          for (const r of requests) {
+            const w = waiting.get(r.requestId);
+            if (w) Object.assign(w, { raisedAt, raisedInGeneration: generation });
+          }
+          const data: CapacityRequestBatch | CapacityRequest = requests.length === 1 ? (requests[0] as CapacityRequest) : { requests };
+          // A failed raise is retried by the poller (RAISE_AGAIN_AFTER_MS), like a lost event.
+          await client.raiseEvent(instanceId, capacityRequestEvent, data).catch(() => undefined);
+          wakePoller?.();
+        }
+      } finally {
+        raising = false;
+      }
+    }
+
+    async function poll(): Promise<void> {
+      if (polling) return;
+      polling = true;
+      try {
+        let delay = POLL_MIN_MS;
+        while (waiting.size > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, delay);
+            wakePoller = () => {
+              clearTimeout(timer);
+              // Soon after a raise, not at once: the ledger needs an episode to answer.
+              setTimeout(resolve, POLL_MIN_MS);
+            };
+          });
+          wakePoller = undefined;
+          // undefined: not read this time (transient); null: there is no such instance.
+          const status = await readStatus(client, instanceId).then((s) => s ?? null, () => undefined);
+          const now = Date.now();
+          let answered = 0;
+          if (status?.customStatus && typeof status.customStatus === 'object') {
+            const ledger = status.customStatus as CapacityLedgerStatus;
+            if (Number.isSafeInteger(ledger.generation)) generation = Math.max(generation, ledger.generation);
+            if (typeof ledger.accepted === 'string' && Array.isArray(ledger.refused)) {
+              for (const [requestId, decision] of answersIn(ledger)) {
+                const w = waiting.get(requestId);
+                if (!w) continue;
+                if (!isComplete(decision) && !w.askedForDetails) {
+                  // A refusal shown without its conflicts: raised again once, the ledger shows it in full (if it
+                  // is among the newest refusals by then; otherwise it is answered without them).
+                  w.askedForDetails = true;
+                  if (!outbox.includes(w.request)) outbox.push(w.request);
+                  continue;
+                }
+                waiting.delete(requestId);
+                w.resolve(decision);
+                answered++;
+              }
+            }
+          }
+          if (status === null || (status && ['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus))) {
+            // Gone (purged, failed, terminated): the next request of any instance restarts it empty.
+            started = undefined;
+            await ensureStarted();
+            generation = -1; // a new ledger counts from 0
+            for (const w of waiting.values()) w.raisedAt = 0; // raised to the old one: raise again now
+          }
+          for (const [requestId, w] of waiting) {
+            if (now > w.deadline) {
+              waiting.delete(requestId);
+              w.reject(new CapacityUnavailableError(`The capacity ledger of account '${accountName}' did not answer in time.`));
+            } else if (!outbox.includes(w.request) && (generation > w.raisedInGeneration || now - w.raisedAt > RAISE_AGAIN_AFTER_MS)) {
+              w.raisedAt = now;
+              w.raisedInGeneration = generation;
+              outbox.push(w.request);
+            }
+          }
+          if (outbox.length > 0) void flush();
+          delay = answered > 0 ? POLL_MIN_MS : Math.min(delay * 1.5, POLL_MAX_MS);
+        }
+      } finally {
+        polling = false;
+      }
+    }
+
+    function ensureStarted(): Promise<void> {
+      started ??= start();
+      return started;
+    }
+
+    async function decide(request: Request): Promise<CapacityDecision> {
+      await ensureStarted();
+      const full = { ...request, requestId: newRequestId() } as CapacityRequest;
+      const answer = new Promise<CapacityDecision>((resolve, reject) => {
+        const now = Date.now();
+        waiting.set(full.requestId, { request: full, resolve, reject, deadline: now + ANSWER_TIMEOUT_MS, raisedAt: now, raisedInGeneration: generation });
+      });
+      outbox.push(full);
+      void flush();
+      void poll();
+      return answer;
+    }
+
+    return { decide };
   }
 
   async function decide(accountName: string, request: Request): Promise<CapacityDecision> {
-    await ensureStarted(accountName);
-    const id = capacityLedgerInstanceId(accountName);
-    const full = { ...request, requestId: randomUUID() } as CapacityRequest;
-    const deadline = Date.now() + ANSWER_TIMEOUT_MS;
-    let raisedAt = Date.now();
-    await client.raiseEvent(id, capacityRequestEvent, full);
-    for (let delay = 20; Date.now() < deadline; delay = Math.min(delay * 1.5, 250)) {
-      await sleep(delay);
-      const status = await client.getStatus(id).catch(() => undefined);
-      const answer = (status?.customStatus as CapacityLedgerStatus | null | undefined)?.decisions?.find((d) => d.requestId === full.requestId);
-      if (answer) return answer;
-      if (Date.now() - raisedAt > RAISE_AGAIN_AFTER_MS) {
-        raisedAt = Date.now();
-        await client.raiseEvent(id, capacityRequestEvent, full).catch(() => undefined);
-      }
+    let c = channels.get(accountName);
+    if (!c) {
+      c = channel(accountName);
+      channels.set(accountName, c);
     }
-    throw new CapacityUnavailableError(`The capacity ledger of account '${accountName}' did not answer in time.`);
+    return c.decide(request);
   }
 
   return { decide };
 }
 export type CapacityLedgerClient = ReturnType<typeof createCapacityLedgerClient>;
+
+/**
+ * The ledger's status without its input (`showInput=false`; durable-functions' getStatus cannot ask for
+ * that, and the input holds every reservation), through the binding's RPC endpoint or keyed management URL.
+ */
+async function readStatus(client: df.DurableClient, instanceId: string): Promise<{ runtimeStatus: string; customStatus: unknown } | undefined> {
+  const data = (client as unknown as { clientData?: ClientData }).clientData ?? {};
+  let url: URL;
+  if (data.rpcBaseUrl) url = new URL(`instances/${encodeURIComponent(instanceId)}`, data.rpcBaseUrl);
+  else {
+    const template = data.managementUrls?.statusQueryGetUri;
+    const placeholder = data.managementUrls?.id;
+    if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
+    url = new URL(template.replace(placeholder, encodeURIComponent(instanceId)));
+  }
+  url.searchParams.set('showInput', 'false');
+  const response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  if (response.status === 404) {
+    await response.arrayBuffer();
+    return undefined;
+  }
+  if (!response.ok && response.status !== 202) throw new Error(`Durable status read failed with HTTP ${response.status}`);
+  return (await response.json()) as { runtimeStatus: string; customStatus: unknown };
+}

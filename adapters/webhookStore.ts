@@ -5,7 +5,8 @@
  * subscriber's deliveries; never a scan of the broadcasts.
  */
 import type { InvocationContext } from '@azure/functions';
-import * as df from 'durable-functions';
+import type * as df from 'durable-functions';
+import { durableClientOf } from './durableClient.js';
 import { queryInstances as queryDurableInstances } from './instanceQuery.js';
 import { subscriberInstanceId, subscriberInstancePrefix, type SubscriberHealth, type SubscriberRecord } from '../contracts/webhooks.js';
 
@@ -65,7 +66,7 @@ export async function readInstanceHistory(context: InvocationContext, instanceId
 
 /** One page of instances whose id starts with `prefix`, in instance-id order. */
 export async function queryInstances(context: InvocationContext, query: PageQuery): Promise<InstancePage> {
-  const page = await queryDurableInstances(df.getClient(context), {
+  const page = await queryDurableInstances(durableClientOf(context), {
     instanceIdPrefix: query.prefix, top: query.top, runtimeStatus: query.runtimeStatus, showInput: query.showInput, continuationToken: query.continuationToken,
   });
   // A page shorter than asked for is the last one.

@@ -3,14 +3,22 @@ import type { SlotReservation } from '../domain/capacity.js';
 
 export const capacityLedgerOrchestrator = 'capacityLedger';
 export const capacityLedgerInstanceId = (accountName: string): string => `capacity-ledger-${accountName}`;
-/** The one event name the ledger waits for (one waiter at a time, so no request is swallowed). */
+/**
+ * The one event name the ledger waits for (one waiter at a time, so no request is swallowed). Its data is one
+ * request or `{ requests: [...] }`, the requests a function instance gathered while its previous raise was
+ * under way (decided in order, in one episode).
+ */
 export const capacityRequestEvent = 'CapacityRequest';
 
 export type CapacityRequest =
   | { kind: 'reserve'; requestId: string; broadcastId: string; from: number; to: number; quota: number; dryRun?: boolean }
   | { kind: 'release'; requestId: string; broadcastId: string };
 
-/** The ledger's answer to one request, published in its custom status (compact: the status stays far below 16 KB). */
+export interface CapacityRequestBatch {
+  requests: CapacityRequest[];
+}
+
+/** The ledger's answer to one request. */
 export interface CapacityDecision {
   requestId: string;
   ok: boolean;
@@ -22,12 +30,28 @@ export interface CapacityDecision {
 
 /** Ledger state, carried across continue-as-new. */
 export interface CapacityLedgerState {
-  reservations: SlotReservation[];
+  /** Counts the executions (continue-as-new): a requester whose answer is missing after a new one raises again. */
+  generation?: number;
+  /**
+   * The slots held: fixed-width records sorted by start (domain/capacityBook.ts `encodeSlots`), one string so
+   * that replaying the input on every episode costs little.
+   */
+  slots?: string;
+  /** The longest window in `slots` (ms). */
+  longest?: number;
+  /** Ledgers from before `slots`: objects (or `[broadcastId, from, to]`). */
+  reservations?: Array<[string, number, number] | SlotReservation>;
   /** Recent decisions by request id, so a request raised again is answered the same (not applied twice). */
   recent: CapacityDecision[];
 }
 
+/** The ledger's custom status: the newest answers (as many as fit far below the 16 KB limit). */
 export interface CapacityLedgerStatus {
+  generation: number;
+  /** Windows held (an upper bound while releases and moves of this generation are not merged yet). */
   reservations: number;
-  decisions: CapacityDecision[];
+  /** Request ids answered yes, newest first, separated by spaces. */
+  accepted: string;
+  /** Refusals, newest first; only the newest few with their conflicts. */
+  refused: CapacityDecision[];
 }

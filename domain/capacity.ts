@@ -50,10 +50,16 @@ export interface QuotaExceeded {
 export function checkQuota(existing: readonly SlotReservation[], candidate: SlotReservation, quota: number): QuotaExceeded | undefined {
   const overlapping = existing.filter((r) => r.broadcastId !== candidate.broadcastId && r.from < candidate.to && r.to > candidate.from);
   // The count only rises where a window begins: check the candidate's start and each later start inside it.
-  const instants = [candidate.from, ...overlapping.map((r) => r.from).filter((t) => t > candidate.from)].sort((a, b) => a - b);
-  for (const at of instants) {
-    const holding = overlapping.filter((r) => r.from <= at && r.to > at);
-    if (holding.length + 1 > quota) return { firstExceededAt: at, conflicts: holding };
+  // One sweep over sorted starts and ends (O(n log n)): the ledger checks every request against the account's windows.
+  const starts = overlapping.map((r) => Math.max(r.from, candidate.from)).sort((a, b) => a - b);
+  const ends = overlapping.map((r) => r.to).sort((a, b) => a - b);
+  let started = 0;
+  let ended = 0;
+  for (const at of [candidate.from, ...starts]) {
+    while (started < starts.length && (starts[started] as number) <= at) started++;
+    while (ended < ends.length && (ends[ended] as number) <= at) ended++;
+    // Half-open windows: started (from ≤ at) minus ended (to ≤ at) hold a slot at `at`.
+    if (started - ended + 1 > quota) return { firstExceededAt: at, conflicts: overlapping.filter((r) => r.from <= at && r.to > at) };
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CapacityRequest } from '../contracts/capacity.js';
 import { broadcastIdPattern } from './broadcastRequest.js';
 
-const requestId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+const requestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const broadcastId = z.string().regex(broadcastIdPattern);
 const instantMs = z.number().int().min(0).max(8.64e15);
 
@@ -17,4 +17,21 @@ export function parseCapacityRequest(data: unknown): CapacityRequest | undefined
   if (!parsed.success) return undefined;
   if (parsed.data.kind === 'reserve' && parsed.data.to <= parsed.data.from) return undefined;
   return parsed.data;
+}
+
+/** Requests a function instance sends in one event. */
+export const MAX_REQUESTS_PER_EVENT = 64;
+
+/**
+ * The valid requests of one event: a single request or `{ requests: [...] }` (at most MAX_REQUESTS_PER_EVENT);
+ * invalid entries are dropped one by one, anything else gives none.
+ */
+export function parseCapacityRequests(data: unknown): CapacityRequest[] {
+  if (data && typeof data === 'object' && !Array.isArray(data) && 'requests' in data) {
+    const list = (data as { requests: unknown }).requests;
+    if (!Array.isArray(list) || list.length > MAX_REQUESTS_PER_EVENT || Object.keys(data).length !== 1) return [];
+    return list.map(parseCapacityRequest).filter((r): r is CapacityRequest => r !== undefined);
+  }
+  const single = parseCapacityRequest(data);
+  return single ? [single] : [];
 }

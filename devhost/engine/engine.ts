@@ -14,13 +14,19 @@ import type { FunctionApp } from '../worker/functionApp.js';
 import type { RpcTypedData } from '../worker/functionsCore.js';
 import { instantDelivery, type DeliveryModel } from './delivery.js';
 import { activityFailure, dotnetException, EventType, historyEvent, type HistoryEvent } from './history.js';
-import { terminalStatuses, type DurableStore, type InstanceRow, type ListFilter, type RuntimeStatus } from './store.js';
+import { terminalStatuses, type DurableStore, type InboxRow, type InstanceRow, type ListFilter, type RuntimeStatus } from './store.js';
 
 /** What the Durable extension tells the library about timers (Azure Storage's limits). */
 const MAX_SHORT_TIMER_MS = 6 * 24 * 3600_000;
 const LONG_TIMER_INTERVAL_MS = 3 * 24 * 3600_000;
 /** SetCustomStatus refuses JSON over 16 KB of UTF-16 (MessagePayloadDataConverter). */
 const MAX_CUSTOM_STATUS_BYTES = 16 * 1024;
+/**
+ * Messages one episode receives at most: the Azure Storage provider dequeues control-queue messages in
+ * batches of up to 32 (ControlQueueBatchSize) and runs one work item per instance with all of its
+ * messages from the batch, so an orchestration sees several new events in one episode.
+ */
+const MAX_MESSAGES_PER_EPISODE = 32;
 
 const ActionType = {
   CallActivity: 0,
@@ -147,6 +153,11 @@ export class DurableEngine {
     return new Promise((resolve) => this.#idle.add(resolve));
   }
 
+  /** Episodes and activities running or due now (0: nothing to do until a timer or a new message). */
+  get busy(): number {
+    return this.#running.size + this.#ready.size + this.#activeWork + this.#workQueue.length;
+  }
+
   // ---- client operations -------------------------------------------------------------------------
 
   startNew(name: string, instanceId: string, input: string | null): void {
@@ -155,7 +166,7 @@ export class DurableEngine {
     }
     const now = this.#clock.now();
     this.#store.transaction(() => {
-      const existing = this.#store.getInstance(instanceId);
+      const existing = this.#store.getInstanceHead(instanceId);
       if (existing && !terminalStatuses.includes(existing.status)) {
         throw new InstanceConflictError(`An Orchestration instance with the status ${existing.status} already exists.`);
       }
@@ -221,7 +232,7 @@ export class DurableEngine {
     const instance = this.#require(instanceId);
     const first = this.#store.history(instance.id, instance.executionId)[0];
     const started = first ? (JSON.parse(first) as HistoryEvent) : undefined;
-    const input = started?.EventType === EventType.ExecutionStarted ? ((started.Input as string | undefined) ?? null) : instance.input;
+    const input = started?.EventType === EventType.ExecutionStarted ? ((started.Input as string | undefined) ?? null) : this.#store.getInput(instance.id);
     this.startNew(instance.name, newInstanceId, input);
     return newInstanceId;
   }
@@ -236,8 +247,9 @@ export class DurableEngine {
     return this.#store.listInstances(filter);
   }
 
-  getInstance(instanceId: string): InstanceRow | undefined {
-    return this.#store.getInstance(instanceId);
+  /** The instance row; `withInput: false` leaves the input out (null), which is cheaper for large inputs. */
+  getInstance(instanceId: string, { withInput = true }: { withInput?: boolean } = {}): InstanceRow | undefined {
+    return withInput ? this.#store.getInstance(instanceId) : this.#store.getInstanceHead(instanceId);
   }
 
   history(instance: InstanceRow): HistoryEvent[] {
@@ -248,7 +260,7 @@ export class DurableEngine {
   waitFor(instanceId: string, statuses: readonly RuntimeStatus[] = terminalStatuses, timeoutMs = 30_000): Promise<InstanceRow> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const instance = this.#store.getInstance(instanceId);
+        const instance = this.#store.getInstanceHead(instanceId);
         if (instance && statuses.includes(instance.status)) {
           cleanup();
           resolve(instance);
@@ -310,38 +322,45 @@ export class DurableEngine {
   }
 
   async #runEpisodes(instanceId: string): Promise<void> {
-    // Drain every visible event, one episode each; then arm for the next future one.
+    // Drain every visible event, a batch per episode; then arm for the next future one.
     // Woken at its pick-up time: the first message runs without re-checking delivery (no endless deferral).
     let due = this.#due.delete(instanceId);
     for (;;) {
       await yieldToEventLoop(); // keep HTTP requests and timers served while instances run
       if (this.#closed) return;
-      const instance = this.#store.getInstance(instanceId);
+      // Without the input: it is read once, only when an episode runs.
+      const instance = this.#store.getInstanceHead(instanceId);
       if (!instance) return this.#store.clearInbox(instanceId);
       if (instance.status === 'Suspended') return;
       const now = this.#clock.now();
-      const next = this.#store.nextVisible(instanceId, now);
-      if (!next) {
+      const visible = this.#store.visibleBatch(instanceId, now, MAX_MESSAGES_PER_EPISODE);
+      if (visible.length === 0) {
         const upcoming = this.#store.nextVisibleAt(instanceId);
         if (upcoming !== undefined) this.#wake(instanceId, upcoming);
         return;
       }
       // Messages of an earlier execution (before continue-as-new) are dropped, as DTFx does.
-      if (terminalStatuses.includes(instance.status) || (next.executionId !== null && next.executionId !== instance.executionId)) {
-        this.#store.dequeue(next.seq);
+      const finished = terminalStatuses.includes(instance.status);
+      const stale = visible.filter((row) => finished || (row.executionId !== null && row.executionId !== instance.executionId));
+      if (stale.length > 0) {
+        this.#store.transaction(() => stale.forEach((row) => this.#store.dequeue(row.seq)));
         continue;
       }
-      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, next.visibleAt);
+      const pickup = due ? now : this.#delivery.orchestrationPickup(instanceId, (visible[0] as InboxRow).visibleAt);
       due = false;
       if (pickup > now) {
         this.#armAt(instanceId, pickup);
         return;
       }
       this.#delivery.delivered('orchestration', instanceId, now);
+      // A termination is an episode of its own; events after it wait (and are then dropped).
+      const events = visible.map((row) => JSON.parse(row.event) as HistoryEvent);
+      const terminateAt = events.findIndex((e) => e.EventType === EventType.ExecutionTerminated);
+      const take = terminateAt === 0 ? 1 : terminateAt > 0 ? terminateAt : events.length;
       try {
-        await this.#episode(instance, next.seq, JSON.parse(next.event) as HistoryEvent, now);
+        await this.#episode(instance, visible.slice(0, take).map((row) => row.seq), events.slice(0, take), now);
       } catch (error) {
-        // A host-level failure (not the orchestrator's): keep the event and retry with backoff.
+        // A host-level failure (not the orchestrator's): keep the events and retry with backoff.
         console.error(`devhost: episode for ${instanceId} failed; will retry`, error);
         this.#wake(instanceId, this.#clock.now() + 1_000);
         return;
@@ -349,40 +368,43 @@ export class DurableEngine {
     }
   }
 
-  async #episode(instance: InstanceRow, inboxSeq: number, event: HistoryEvent, now: number): Promise<void> {
+  /** One episode: the history so far plus the new `events` (inbox rows `inboxSeqs`), as one work item. */
+  async #episode(instance: InstanceRow, inboxSeqs: number[], events: HistoryEvent[], now: number): Promise<void> {
     const past = this.#store.history(instance.id, instance.executionId);
     const state = JSON.parse(instance.engineState) as EngineState;
     const started = historyEvent('OrchestratorStarted', now);
-    const delivered: HistoryEvent = { ...event, IsPlayed: false };
-    const appended: HistoryEvent[] = [started, delivered];
+    const delivered: HistoryEvent[] = events.map((event) => ({ ...event, IsPlayed: false }));
+    const appended: HistoryEvent[] = [started, ...delivered];
+    const dequeue = () => inboxSeqs.forEach((seq) => this.#store.dequeue(seq));
 
-    if (delivered.EventType === EventType.ExecutionTerminated) {
+    if (delivered[0]?.EventType === EventType.ExecutionTerminated) {
       this.#store.transaction(() => {
-        this.#store.dequeue(inboxSeq);
-        const current = this.#store.getInstance(instance.id);
+        dequeue();
+        const current = this.#store.getInstanceHead(instance.id);
         if (!current || terminalStatuses.includes(current.status)) return;
         appended.push(historyEvent('OrchestratorCompleted', now));
         this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
-        this.#finish(current, 'Terminated', (delivered.Input as string | undefined) ?? null, now);
+        this.#finish(current, 'Terminated', (delivered[0]?.Input as string | undefined) ?? null, now);
       });
       this.events.emit('status', instance.id);
       return;
     }
 
-    const history = [...past.map((e) => ({ ...(JSON.parse(e) as HistoryEvent), IsPlayed: true })), started, delivered];
-    const result = await this.#invokeOrchestrator(instance, history);
+    // The stored JSON as it is (marked as played): parsing and re-serializing the past cost most of an episode.
+    const history = [...past.map(markPlayed), ...[started, ...delivered].map((e) => JSON.stringify(e))];
+    const result = await this.#invokeOrchestrator({ ...instance, input: this.#store.getInput(instance.id) }, history, past.length > 0);
     const effects: Array<() => void> = [];
 
     this.#store.transaction(() => {
-      const current = this.#store.getInstance(instance.id);
+      const current = this.#store.getInstanceHead(instance.id);
       if (!current || current.executionId !== instance.executionId || terminalStatuses.includes(current.status)) {
-        this.#store.dequeue(inboxSeq); // terminated or purged while the orchestrator ran
+        dequeue(); // terminated or purged while the orchestrator ran
         return;
       }
-      this.#store.dequeue(inboxSeq);
+      dequeue();
       const flat = result.state ? flatten(result.state.actions.flat()) : [];
       const cancelled = new Set(flat.flatMap((a, i) => (a.isCanceled ? [i] : [])));
-      this.#followUpEvent(current, state, delivered, now, cancelled, appended, effects);
+      for (const event of delivered) this.#followUpEvent(current, state, event, now, cancelled, appended, effects);
 
       let failure: Failure | undefined = result.failure;
       let continueAsNew: Action | undefined;
@@ -406,7 +428,7 @@ export class DurableEngine {
       if (statusJson !== undefined && statusJson.length * 2 <= MAX_CUSTOM_STATUS_BYTES) current.customStatus = statusJson;
       if (failure !== undefined) {
         // Nothing this episode produced is kept: the extension fails before scheduling its actions.
-        appended.splice(2);
+        appended.splice(1 + delivered.length);
         effects.length = 0;
       }
       this.#store.appendHistory(current.id, current.executionId, past.length, appended.map((e) => JSON.stringify(e)));
@@ -426,20 +448,19 @@ export class DurableEngine {
         this.#store.appendHistory(current.id, current.executionId, past.length + appended.length, [JSON.stringify(historyEvent('OrchestratorCompleted', now))]);
         current.status = 'Running';
         current.updatedAt = now;
-        this.#store.putInstance(current);
+        this.#store.updateInstance(current);
       }
     });
     this.events.emit('status', instance.id);
     for (const effect of effects) effect();
   }
 
-  async #invokeOrchestrator(instance: InstanceRow, history: HistoryEvent[]): Promise<{ state?: OrchestratorState; failure?: Failure }> {
+  /** `history`: the events as JSON text; `input` goes in as stored (JSON text), not parsed and re-serialized. */
+  async #invokeOrchestrator(instance: InstanceRow, history: string[], isReplaying: boolean): Promise<{ state?: OrchestratorState; failure?: Failure }> {
     // The payload OrchestrationTriggerAttributeBindingProvider sends (schema V3 via upperSchemaVersionNew).
-    const payload = {
-      history,
-      input: instance.input === null ? undefined : (JSON.parse(instance.input) as unknown),
+    const rest = {
       instanceId: instance.id,
-      isReplaying: history.some((e) => e.IsPlayed),
+      isReplaying,
       parentInstanceId: instance.parentId,
       upperSchemaVersion: 1,
       upperSchemaVersionNew: 2,
@@ -447,8 +468,10 @@ export class DurableEngine {
       longRunningTimerIntervalDuration: '3.00:00:00',
       defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
     };
+    const input = instance.input === null ? '' : `"input":${instance.input},`;
+    const payload = `{"history":[${history.join(',')}],${input}${JSON.stringify(rest).slice(1)}`;
     try {
-      const { returnData } = await this.#app.invoke(instance.name, { trigger: { string: JSON.stringify(payload) } });
+      const { returnData } = await this.#app.invoke(instance.name, { trigger: { string: payload } });
       return { state: decodeStrict(returnData) as OrchestratorState };
     } catch (error) {
       // The library reports orchestrator exceptions with its state appended after a marker.
@@ -584,7 +607,9 @@ export class DurableEngine {
     this.#store.deleteHistory(instance.id);
     const executionId = `${instance.id}@${now}`;
     this.#store.putInstance({ ...instance, executionId, status: 'Running', input, output: null, updatedAt: now, engineState: JSON.stringify(emptyState()) });
-    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), now - 1, executionId);
+    // Visible before any message still queued, so the new execution's first episode starts with it.
+    const firstQueued = this.#store.nextVisibleAt(instance.id) ?? now;
+    this.#store.enqueue(instance.id, JSON.stringify(historyEvent('ExecutionStarted', now, { Name: instance.name, Version: '', Input: input ?? undefined })), Math.min(now, firstQueued) - 1, executionId);
   }
 
   /** The execution's last event, then the episode's OrchestratorCompleted (as DTFx writes them). */
@@ -600,9 +625,9 @@ export class DurableEngine {
    * run (Azure cannot recall queue messages); their results are discarded on arrival.
    */
   #finish(instance: InstanceRow, status: RuntimeStatus, output: string | null, now: number, failure?: Failure): void {
-    this.#store.putInstance({ ...instance, status, output, updatedAt: now });
+    this.#store.updateInstance({ ...instance, status, output, updatedAt: now });
     if (instance.parentId !== null && instance.parentSlot !== null) {
-      const parent = this.#store.getInstance(instance.parentId);
+      const parent = this.#store.getInstanceHead(instance.parentId);
       const reason = failure?.reason ?? `Orchestrator function '${instance.name}' ${status.toLowerCase()}.`;
       const parentEvent =
         status === 'Completed'
@@ -616,12 +641,13 @@ export class DurableEngine {
   }
 
   #setStatus(instance: InstanceRow, status: RuntimeStatus): void {
-    this.#store.putInstance({ ...instance, status, updatedAt: this.#clock.now() });
+    this.#store.updateInstance({ ...instance, status, updatedAt: this.#clock.now() });
     this.events.emit('status', instance.id);
   }
 
+  /** The instance without its input (`input` null): raising, terminating and the like need only its status. */
   #require(instanceId: string): InstanceRow {
-    const instance = this.#store.getInstance(instanceId);
+    const instance = this.#store.getInstanceHead(instanceId);
     if (!instance) throw new InstanceNotFoundError(`No instance with ID '${instanceId}' found.`);
     return instance;
   }
@@ -672,7 +698,7 @@ export class DurableEngine {
     }
     if (this.#closed) return; // the work row stays; the next host runs it again (at-least-once)
     const delivered = this.#store.transaction(() => {
-      const instance = this.#store.getInstance(work.instanceId);
+      const instance = this.#store.getInstanceHead(work.instanceId);
       if (!this.#store.deleteWork(seq) || !instance || instance.executionId !== work.executionId) return false;
       this.#store.enqueue(work.instanceId, JSON.stringify(outcome), this.#clock.now(), work.executionId);
       return true;
@@ -711,6 +737,12 @@ function yieldToEventLoop(): Promise<void> {
     };
     setImmediate(attempt);
   });
+}
+
+/** A stored history event as replayed history (IsPlayed true), edited in place when it has the usual shape. */
+function markPlayed(event: string): string {
+  const played = event.replace(/^(\{"EventType":-?\d+,"EventId":-?\d+,"IsPlayed":)false/, '$1true');
+  return played !== event ? played : JSON.stringify({ ...(JSON.parse(event) as HistoryEvent), IsPlayed: true });
 }
 
 /** Atomic actions in the order the library numbers them (compound actions expanded depth-first). */

@@ -121,10 +121,11 @@ export function createManagementApi(options: ManagementApiOptions, { rpc }: { rp
       if (instanceId === '' && method === 'DELETE') return purgeByFilter(url, send);
       if (instanceId === '') return notFound(send);
       if (!operation && method === 'GET') {
-        const instance = engine.getInstance(instanceId);
+        const showInput = url.searchParams.get('showInput') !== 'false';
+        const instance = engine.getInstance(instanceId, { withInput: showInput });
         if (!instance) return notFound(send, `No instance with ID '${instanceId}' found.`);
         const flag = (name: string) => url.searchParams.get(name)?.toLowerCase() === 'true';
-        const status = toStatusJson(engine, instance, { history: flag('showHistory'), historyOutput: flag('showHistoryOutput'), input: url.searchParams.get('showInput') !== 'false' });
+        const status = toStatusJson(engine, instance, { history: flag('showHistory'), historyOutput: flag('showHistoryOutput'), input: showInput });
         return send(...statusAnswer(instance.status, status, options, instanceId));
       }
       if (!operation && method === 'DELETE') {

@@ -129,6 +129,24 @@ describe('external events and control', () => {
     expect((await status(host, id)).output).toEqual({ approved: true, by: 'bob' });
   });
 
+  it('hands every queued event to one episode, at most 32, in order (as an Azure Storage batch)', async () => {
+    const id = await start(host, 'collect', 40);
+    await waitForHistory(host, id, (h) => h.some((e) => e.EventType === 0));
+    await fetch(rpc(host, `instances/${id}/suspend`), { method: 'POST' });
+    for (let i = 0; i < 40; i++) expect((await raise(host, id, 'Item', i)).status).toBe(202);
+    await fetch(rpc(host, `instances/${id}/resume`), { method: 'POST' });
+    await done(id);
+    expect((await status(host, id)).output).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // The raw history (with the OrchestratorStarted that opens each episode): the events per episode.
+    const history = host.engine.history(host.engine.getInstance(id) as NonNullable<ReturnType<typeof host.engine.getInstance>>);
+    const perEpisode: number[] = [];
+    for (const event of history) {
+      if (event.EventType === 12) perEpisode.push(0);
+      else if (event.EventType === 15) perEpisode[perEpisode.length - 1]! += 1;
+    }
+    expect(perEpisode).toEqual([0, 32, 8]);
+  });
+
   it('continues as new with a fresh history', async () => {
     const before = calls.echo ?? 0;
     const id = await start(host, 'counter', 0);

@@ -137,18 +137,41 @@ describe('dry run', () => {
 });
 
 describe('the ledger', () => {
-  it('keeps its reservations across continue-as-new (every 200 requests)', async () => {
+  it('keeps its reservations across continue-as-new (every 16 request events)', async () => {
     const startAt = inMinutes(stack.clock, 50 * 24 * 60);
     const endAt = inMinutes(stack.clock, 50 * 24 * 60 + 60);
     const held = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/broadcasts', { id: `ledger-${i}`, startAt, endAt, account: 'broadcastams' })));
     expect(held.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
-    for (let batch = 0; batch < 21; batch++) {
-      const answers = await Promise.all(Array.from({ length: 10 }, () => post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' })));
-      expect(answers.every((a) => a.status === 200)).toBe(true);
+    const before = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } };
+    // One at a time: each request is one event (parallel ones share events), so 45 cross generations.
+    for (let i = 0; i < 45; i++) {
+      const answer = await post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' });
+      expect(answer.status).toBe(200);
     }
-    const ledger = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: { reservations: number } };
+    const ledger = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: { reservations: number; generation: number } };
     expect(ledger.runtimeStatus).toBe('Running');
+    expect(ledger.customStatus.generation).toBeGreaterThan(before.customStatus.generation);
+    // Parallel requests after it are still all answered (events of the old execution's last batch are raised again).
+    const parallel = await Promise.all(Array.from({ length: 30 }, () => post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' })));
+    expect(parallel.map((a) => a.status)).toEqual(Array.from({ length: 30 }, () => 200));
     expect((await post('/api/broadcasts', { id: 'ledger-7', startAt, endAt, account: 'broadcastams' })).status).toBe(409);
+  });
+
+  it('answers every request of hundreds in flight, across continue-as-new, exactly as many fitting as the quota', async () => {
+    const generation = async () => ((await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } }).customStatus.generation;
+    const before = await generation();
+    const startAt = inMinutes(stack.clock, 70 * 24 * 60);
+    const endAt = inMinutes(stack.clock, 70 * 24 * 60 + 60);
+    // 20 waves of 15 in parallel: at least one event per wave, so the ledger continues as new while requests wait.
+    const waves = Array.from({ length: 20 }, (_, w) =>
+      new Promise((resolve) => setTimeout(resolve, w * 40)).then(() =>
+        Promise.all(Array.from({ length: 15 }, (_, i) => post('/api/broadcasts', { id: `wave-${w}-${i}`, startAt, endAt, account: 'broadcastams' }))),
+      ),
+    );
+    const statuses = (await Promise.all(waves)).flat().map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(6); // the quota, whatever the interleaving
+    expect(statuses.filter((s) => s === 409)).toHaveLength(294); // every other one refused, none unanswered (503)
+    expect(await generation()).toBeGreaterThan(before);
   });
 });
 

@@ -81,6 +81,14 @@ df.app.orchestration('counter', function* (ctx) {
   return `counted to ${n}`;
 });
 
+/** Collects `count` 'Item' events in order (one waiter at a time, like the capacity ledger). */
+df.app.orchestration('collect', function* (ctx) {
+  const count = ctx.df.getInput() as number;
+  const items: unknown[] = [];
+  while (items.length < count) items.push(yield ctx.df.waitForExternalEvent('Item'));
+  return items;
+});
+
 df.app.orchestration('broken', function* (ctx) {
   yield ctx.df.callActivity('echo', 'before');
   throw new Error('orchestrator exploded');
