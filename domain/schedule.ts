@@ -119,6 +119,7 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       return { allocateAt: startAt - strategy.allocateMs - strategy.createMs - 2 * marginMs, startAt };
     }
     case 'learned': {
+      if (profile.capabilities?.standby === false) return planColdStart(scheduledStartMs, profile, marginMs);
       // In a burst, each broadcast of an account starts one write slot before the next, and creates and
       // allocates two slots before, so the account's write limit never makes a start wait (see burstPosition).
       const rank = profile.burst?.rank ?? 0;
@@ -131,6 +132,19 @@ export function planStartup(scheduledStartMs: number, profile: StartupProfile, m
       return { allocateAt, startAt: latestStartAt - (profile.startBoundMs - profile.startMs), latestStartAt };
     }
   }
+}
+
+/**
+ * (precision) Without StandBy (profile.capabilities.standby false) the live event is created and waits Stopped, not
+ * billed; one start from Stopped then covers allocate and start, so the profile's start is the whole start-up (its
+ * "allocate" is the create) and the start goes at its learned quantile before the start time. No early start by the
+ * start bound: with StandBy that turns StandBy minutes into Running minutes, here it would add Running minutes.
+ */
+function planColdStart(scheduledStartMs: number, profile: StartupProfile, marginMs: number): StartupPlan {
+  const slotMs = (profile.burst?.rank ?? 0) * BURST_WRITE_SLOT_MS;
+  const latenessMs = profile.timerLatenessMs ?? 0;
+  const startAt = scheduledStartMs - profile.startMs - latenessMs - marginMs - slotMs;
+  return { allocateAt: startAt - profile.allocateMs - latenessMs - marginMs - slotMs, startAt };
 }
 
 /**
@@ -150,6 +164,18 @@ export const BURST_WINDOW_MS = 60_000;
 export function burstPosition(self: { id: string; account: string; startMs: number }, others: ReadonlyArray<{ id: string; account: string; startMs: number }>): BurstPosition {
   const peers = others.filter((o) => o.id !== self.id && o.account === self.account && Math.abs(o.startMs - self.startMs) < BURST_WINDOW_MS);
   return { rank: peers.filter((o) => o.id < self.id).length, size: peers.length + 1 };
+}
+
+/**
+ * (precision) When the pre-roll wakes next. First to read the start-up profile, `early.firstReadMs` before the start:
+ * more than any lead a plan takes, so a learned lead longer than the default one is not cut short by reading late.
+ * Then to read it again (`fresh` false) at the planned allocation or `early.refreshMs` before the start, whichever
+ * comes first, so the plan rests on recent measurements; then (`fresh`) at the allocation.
+ */
+export function preRollWakeAt(scheduledStartMs: number, marginMs: number, strategy: StartupStrategy | undefined, lead: { firstReadMs: number; refreshMs: number }, read?: { profile: StartupProfile; fresh: boolean }): number {
+  if (!read) return profileReadAt(scheduledStartMs, lead.firstReadMs, marginMs, strategy);
+  const { allocateAt } = planStartup(scheduledStartMs, read.profile, marginMs, strategy);
+  return read.fresh ? allocateAt : Math.min(allocateAt, scheduledStartMs - lead.refreshMs);
 }
 
 /** When to read the start-up profile: `leadMs` before the start, or earlier if the strategy allocates earlier still. */

@@ -29,7 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, profileReadAt } from '../domain/schedule.js';
+import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, preRollWakeAt } from '../domain/schedule.js';
 import { cappedEnd, recordLiveEventState, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
@@ -58,8 +58,13 @@ const activityRetry = (() => {
 
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
-/** How long before the start the start-up profile is read: more than the slowest start-up we plan for. */
-const PROFILE_LEAD_MS = defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000;
+/**
+ * How long before the start the start-up profile is read (domain/schedule.ts preRollWakeAt): first more than the
+ * slowest start-up we plan for (a learned lead can exceed the default plan's, e.g. a start from Stopped on the
+ * production tail; beyond the documented 15–20 minute starts a lead costs more than it saves), then again the default
+ * plan's lead and two minutes before (or at the allocation if earlier), so the plan is recent.
+ */
+const PROFILE_READS = { firstReadMs: 22 * 60_000, refreshMs: defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000 };
 /** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
 const MAX_TRANSITION_REQUESTS = 4;
 
@@ -249,21 +254,21 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   let atRisk = false;
   let startedCold = false;
 
-  /** Waits for the pre-roll, following reschedules; the start-up profile is read close to the start so it is recent. */
+  /** Waits for the pre-roll, following reschedules; the start-up profile is read early, then again close to the allocation. */
   function* waitForPreRoll(): Step<StartupProfile> {
-    let profile: StartupProfile | undefined;
+    let read: { profile: StartupProfile; fresh: boolean } | undefined;
     for (;;) {
-      const wakeAt = profile
-        ? planStartup(ms(spec.startAt), profile, policy.preRollMarginMs, policy.startup).allocateAt
-        : profileReadAt(ms(spec.startAt), PROFILE_LEAD_MS, policy.preRollMarginMs, policy.startup);
+      const wakeAt = preRollWakeAt(ms(spec.startAt), policy.preRollMarginMs, policy.startup, PROFILE_READS, read);
       const woken = yield* waitUntil(wakeAt, commands);
       if (!woken.command) {
         measureLateness(woken);
-        if (profile) return profile;
-        profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
+        if (read?.fresh) return read.profile;
+        const profile = yield* call<StartupProfile>(MediaActivities.readStartupProfile, { broadcastId: spec.id, account: spec.account, startAt: spec.startAt });
+        read = { profile, fresh: read !== undefined };
         continue;
       }
       if (interruptions.includes(woken.command.event)) throw new Interrupted('cancelled', 'cancelled before start');
+      if (read) read = { ...read, fresh: false }; // read again close to the new start
       yield* applyChange(woken.command, false);
       setPhase('scheduled', 'rescheduled');
     }
