@@ -18,7 +18,7 @@ import { isBroadcastId } from '../domain/broadcastRequest.js';
 import { phaseOf, toBroadcastView, type BroadcastView, type InstanceStatus } from '../domain/broadcastView.js';
 import type { FieldError } from '../domain/problem.js';
 import { durationErrors } from '../domain/cost.js';
-import { occupancyWindow, plannedLeadMs, type AccountCapacity, type SlotReservation } from '../domain/capacity.js';
+import { occupancyWindow, reservationLeadMs, type AccountCapacity, type SlotReservation } from '../domain/capacity.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import { createCapacityLedgerClient } from './capacityLedger.js';
 import { queryInstances } from './instanceQuery.js';
@@ -113,7 +113,7 @@ const PRE_START: readonly BroadcastPhase[] = ['scheduled', 'allocating', 'standb
 
 export function createBroadcastService(client: df.DurableClient, policy: BroadcastPolicy, capacity?: CapacitySettings) {
   const ledger = createCapacityLedgerClient(client);
-  const leadMs = plannedLeadMs(policy.preRollMarginMs);
+  const leadMs = reservationLeadMs(policy.preRollMarginMs, policy.startup);
   const iso = (ms: number) => new Date(ms).toISOString();
 
   /**

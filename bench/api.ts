@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { broadcastInstanceId, broadcastOrchestrator, type BroadcastOrchestrationInput } from '../contracts/broadcast.js';
 import { capacityLedgerInstanceId, capacityLedgerOrchestrator, type CapacityLedgerState } from '../contracts/capacity.js';
-import { occupancyWindow, plannedLeadMs } from '../domain/capacity.js';
+import { occupancyWindow, reservationLeadMs } from '../domain/capacity.js';
 import { encodeSlots } from '../domain/capacityBook.js';
 import { systemClock } from '../clock/clock.js';
 import { startLocalStack } from '../devhost/localStack.js';
@@ -61,7 +61,7 @@ for (let i = 0; i < seedCount; i++) {
 }
 // The account's capacity ledger holds their slots, as if they had been created through the API: its state, and
 // so the cost of each of its episodes, is that of an account with this many broadcasts scheduled.
-const leadMs = plannedLeadMs(policy.preRollMarginMs);
+const leadMs = reservationLeadMs(policy.preRollMarginMs);
 const seededSlots = encodeSlots(
   Array.from({ length: seedCount }, (_, i) => {
     const w = window(i);

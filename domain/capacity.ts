@@ -3,9 +3,9 @@
  * new window fits an account's quota. Pure; the ledger orchestration (orchestrators/capacityLedger.ts) decides
  * with it one request at a time, and unit tests call it directly.
  */
-import type { StartupProfile } from '../contracts/mediaActivities.js';
+import type { StartupStrategy } from '../contracts/broadcast.js';
 import type { AccountCapacity } from '../contracts/settings.js';
-import { defaultStartupProfile, planStartup } from './schedule.js';
+import { defaultStartupProfile, planStartup, PREROLL_HORIZON_MS } from './schedule.js';
 
 /** AMS's default limits per account (https://learn.microsoft.com/azure/media-services/latest/limits-quotas-constraints-reference). */
 export const DEFAULT_LIVE_EVENT_QUOTA = 5;
@@ -21,13 +21,13 @@ export interface SlotReservation {
 }
 
 /**
- * How long before its start a broadcast allocates its live event. The orchestration plans from the start-up
- * profile it reads shortly before the start; a reservation is made long before that, so it uses the profile at
- * hand or, by default, the generous default profile (7 minutes plus twice the margin).
+ * How long before its start a broadcast holds its live event slot: from the earliest moment its orchestration may
+ * create the live event, the first read of the start-up profile (PREROLL_HORIZON_MS) or the strategy's own earlier
+ * plan. A learned lead longer than the default one (a production-tail start-up) then never creates a live event
+ * outside its reservation, where it could take another broadcast's place in the account's quota.
  */
-export function plannedLeadMs(marginMs: number, profile: StartupProfile = defaultStartupProfile): number {
-  const plan = planStartup(0, profile, marginMs);
-  return -plan.allocateAt;
+export function reservationLeadMs(marginMs: number, strategy?: StartupStrategy): number {
+  return Math.max(PREROLL_HORIZON_MS, -planStartup(0, defaultStartupProfile, marginMs, strategy).allocateAt);
 }
 
 /** The slot a broadcast occupies: from its planned allocation until its end plus the grace. */

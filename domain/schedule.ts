@@ -157,6 +157,14 @@ export const BURST_WRITE_SLOT_MS = 1_000;
  * broadcasts starting together are this few (two make about 8 writes, within the assumed bucket of 10).
  */
 const MAX_EARLY_START_BURST = 2;
+/**
+ * (precision) How long before the start the orchestration first reads the start-up profile, and so the earliest it
+ * creates a live event (unless a strategy plans earlier still): more than any learned lead takes (a start from Stopped
+ * on the production tail); beyond the documented 15–20 minute starts a lead costs more than it saves. Capacity
+ * reservations begin here (domain/capacity.ts reservationLeadMs).
+ */
+export const PREROLL_HORIZON_MS = 22 * 60_000;
+
 /** Broadcasts of one account starting this close to each other form a burst. */
 export const BURST_WINDOW_MS = 60_000;
 

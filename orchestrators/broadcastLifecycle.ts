@@ -29,7 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, preRollWakeAt } from '../domain/schedule.js';
+import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, preRollWakeAt, PREROLL_HORIZON_MS } from '../domain/schedule.js';
 import { cappedEnd, recordLiveEventState, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
@@ -59,12 +59,10 @@ const activityRetry = (() => {
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
 /**
- * How long before the start the start-up profile is read (domain/schedule.ts preRollWakeAt): first more than the
- * slowest start-up we plan for (a learned lead can exceed the default plan's, e.g. a start from Stopped on the
- * production tail; beyond the documented 15–20 minute starts a lead costs more than it saves), then again the default
- * plan's lead and two minutes before (or at the allocation if earlier), so the plan is recent.
+ * When the start-up profile is read (domain/schedule.ts preRollWakeAt): first at the pre-roll horizon, then again the
+ * default plan's lead and two minutes before the start (or at the allocation if earlier), so the plan is recent.
  */
-const PROFILE_READS = { firstReadMs: 22 * 60_000, refreshMs: defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000 };
+const PROFILE_READS = { firstReadMs: PREROLL_HORIZON_MS, refreshMs: defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000 };
 /** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
 const MAX_TRANSITION_REQUESTS = 4;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkQuota, occupancyWindow, placeBroadcast, plannedLeadMs, type SlotReservation } from '../../domain/capacity.js';
+import { checkQuota, occupancyWindow, placeBroadcast, reservationLeadMs, type SlotReservation } from '../../domain/capacity.js';
+import { planStartup, preRollWakeAt, PREROLL_HORIZON_MS } from '../../domain/schedule.js';
 import { cappedEnd, durationErrors, estimateForWindow, runawayCapMs } from '../../domain/cost.js';
 import { parseCapacityRequest } from '../../domain/capacityRequests.js';
 
@@ -7,10 +8,31 @@ const H = 3_600_000;
 const r = (broadcastId: string, from: number, to: number): SlotReservation => ({ broadcastId, from, to });
 
 describe('slot windows', () => {
-  it('hold a slot from the planned allocation until the end plus the grace', () => {
-    const lead = plannedLeadMs(2_000);
-    expect(lead).toBe(7 * 60_000 + 2 * 2_000); // default profile: 5 min allocate + 2 min start + a margin after each
+  it('hold a slot from the earliest moment the orchestration may create the live event until the end plus the grace', () => {
+    const lead = reservationLeadMs(2_000);
+    expect(lead).toBe(PREROLL_HORIZON_MS);
+    expect(reservationLeadMs(2_000, { kind: 'fixed-lead', leadMs: 30 * 60_000 })).toBe(30 * 60_000);
     expect(occupancyWindow(10 * H, 12 * H, lead, 5 * 60_000)).toEqual({ from: 10 * H - lead, to: 12 * H + 5 * 60_000 });
+  });
+
+  it('cover a learned lead longer than the default plan: the live event is never created before its slot begins', () => {
+    // A production-tail profile wanting ~32 minutes: the pre-roll reads at the horizon and allocates at once.
+    const reads = { firstReadMs: PREROLL_HORIZON_MS, refreshMs: 9 * 60_000 };
+    for (const profile of [
+      { samples: 40, allocateMs: 20 * 60_000, startMs: 12 * 60_000 },
+      { samples: 40, allocateMs: 9 * 60_000, startMs: 4 * 60_000 },
+      { samples: 40, allocateMs: 4_000, startMs: 3_000 },
+    ]) {
+      const T = 10 * H;
+      let now = 0;
+      let read: { profile: typeof profile; fresh: boolean } | undefined;
+      for (let wakes = 0; wakes < 3; wakes++) {
+        now = Math.max(now, preRollWakeAt(T, 2_000, undefined, reads, read));
+        read = { profile, fresh: read !== undefined };
+      }
+      const createdAt = Math.max(now, planStartup(T, profile, 2_000).allocateAt);
+      expect(createdAt).toBeGreaterThanOrEqual(T - reservationLeadMs(2_000));
+    }
   });
 });
 
