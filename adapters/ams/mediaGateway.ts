@@ -13,7 +13,7 @@ import type { JanitorOutcome, LiveEventSummary, MediaAccountRef } from '../../co
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, type RefusedAction } from '../../domain/errors.js';
 import type { MediaPort } from '../media/port.js';
-import { deleteForJanitor, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
+import { deleteForJanitor, ensureCreated, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
@@ -80,20 +80,13 @@ export class MediaGateway implements MediaPort {
   }
 
   async ensureLiveEvent(account: MediaAccountRef, name: string, broadcastId: string, settings: LiveEventSettings): Promise<LiveEventSnapshot> {
-    const existing = await this.readLiveEvent(account, name);
-    if (existing.exists) return existing;
-    const location = await this.locationOf(account);
-    try {
-      await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, { ...this.tags, broadcastId }, settings), POLL);
-    } catch (error) {
-      // A refused create of an event that exists now (a concurrent create) is fine; anything else is not.
-      const c = classifyError(error).class;
-      if (c !== 'busy' && c !== 'refused') throw error;
-      const now = await this.readLiveEvent(account, name);
-      if (!now.exists) throw error;
-      return now;
-    }
-    return this.readLiveEvent(account, name);
+    return ensureCreated(
+      () => this.readLiveEvent(account, name),
+      async () => {
+        const location = await this.locationOf(account);
+        await this.client.liveEvents.beginCreate(account.resourceGroup, account.accountName, name, liveEventBody(location, { ...this.tags, broadcastId }, settings), POLL);
+      },
+    );
   }
 
   async requestAction(account: MediaAccountRef, name: string, action: LiveEventAction): Promise<LiveEventActionResult> {

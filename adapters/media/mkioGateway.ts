@@ -16,7 +16,7 @@ import { classifyError } from '../../domain/errors.js';
 import { mkioErrorShape } from '../../domain/mediaErrors.js';
 import type { HttpAnswer, HttpRequest, HttpSend } from './http.js';
 import type { MediaPort } from './port.js';
-import { deleteForJanitor, requestJudged, StillBusy, stopForJanitor, whileBusy, type BusyWaitOptions } from './refusals.js';
+import { deleteForJanitor, ensureCreated, requestJudged, StillBusy, stopForJanitor, whileBusy, type BusyWaitOptions } from './refusals.js';
 
 export interface MkioSettings {
   /** `https://api.mk.io` (the legacy AMS API) or `https://app.mk.io` (the current docs). */
@@ -126,19 +126,10 @@ export class MkioGateway implements MediaPort {
   }
 
   async ensureLiveEvent(account: MediaAccountRef, name: string, broadcastId: string, settings: LiveEventSettings): Promise<LiveEventSnapshot> {
-    const existing = await this.readLiveEvent(account, name);
-    if (existing.exists) return existing;
-    try {
-      await this.#call('PUT', `/liveEvents/${encodeURIComponent(name)}`, liveEventBody(this.settings.location, { ...this.tags, broadcastId }, settings));
-    } catch (error) {
-      // A concurrent create (409, or 400 "already exists") is fine once the event is there; anything else is not.
-      const c = classifyError(error).class;
-      if (c !== 'busy' && c !== 'refused') throw error;
-      const now = await this.readLiveEvent(account, name);
-      if (!now.exists) throw error;
-      return now;
-    }
-    return this.readLiveEvent(account, name);
+    return ensureCreated(
+      () => this.readLiveEvent(account, name),
+      () => this.#call('PUT', `/liveEvents/${encodeURIComponent(name)}`, liveEventBody(this.settings.location, { ...this.tags, broadcastId }, settings)),
+    );
   }
 
   async requestAction(account: MediaAccountRef, name: string, action: LiveEventAction): Promise<LiveEventActionResult> {

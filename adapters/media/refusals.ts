@@ -88,3 +88,22 @@ export async function deleteForJanitor(remove: () => Promise<unknown>): Promise<
     throw error;
   }
 }
+
+/**
+ * Creates a live event unless it exists: a refused create (409, or 400 "already exists") is fine once the event is
+ * there (a concurrent create); anything else is not.
+ */
+export async function ensureCreated(read: () => Promise<LiveEventSnapshot>, create: () => Promise<unknown>): Promise<LiveEventSnapshot> {
+  const existing = await read();
+  if (existing.exists) return existing;
+  try {
+    await create();
+  } catch (error) {
+    const c = classifyError(error).class;
+    if (c !== 'busy' && c !== 'refused') throw error;
+    const now = await read();
+    if (!now.exists) throw error;
+    return now;
+  }
+  return read();
+}
