@@ -10,19 +10,6 @@ for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browse
   fi
 done
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "chromium is missing and apt-get is not available: install Chromium and set CHROMIUM_PATH" >&2
-  exit 1
-fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "chromium is missing; installing it needs root (apt-get install chromium)" >&2
-    exit 1
-  fi
-fi
-echo "chromium: installing Debian's package"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install chromium chromium fonts-liberation
 echo "chromium: $(command -v chromium)"

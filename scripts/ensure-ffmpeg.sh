@@ -14,19 +14,6 @@ if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ffmpeg is missing and apt-get is not available: install ffmpeg (with ffprobe) and set FFMPEG_PATH" >&2
-  exit 1
-fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "ffmpeg is missing; installing it needs root (apt-get install ffmpeg)" >&2
-    exit 1
-  fi
-fi
-echo "ffmpeg: installing Debian's package"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+source "$(dirname "$0")/lib/apt-install.sh"
+apt_install ffmpeg ffmpeg
 echo "ffmpeg: $(command -v ffmpeg)"

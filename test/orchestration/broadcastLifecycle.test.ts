@@ -1,90 +1,16 @@
 // The broadcast orchestration driven by the real durable-functions replay code (through the local host's engine)
 // with in-memory media activities and a manual clock: commands never lost, short timers only, bounded status,
 // a start moved later gives the live event back, and the pre-roll measures timer lateness.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../clock/clock.js';
-import { startHost, type LocalHost } from '../../devhost/host.js';
-import type { HistoryEvent } from '../../devhost/engine/history.js';
-import type { BroadcastOrchestrationInput, BroadcastStatus } from '../../contracts/broadcast.js';
+import { describe, expect, it } from 'vitest';
 import { customStatusBytes, CUSTOM_STATUS_LIMIT_BYTES } from '../../domain/broadcastStatus.js';
 import { MAX_TIMER_MS } from '../../domain/schedule.js';
 import { world } from './app/index.js';
+import { broadcastInput as input, iso, MINUTE, orchestrationDriver } from './driver.js';
 
-const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-let host: LocalHost;
-let clock: ManualClock;
-
-beforeAll(async () => {
-  clock = new ManualClock(Date.UTC(2030, 0, 1));
-  host = await startHost({ appRoot: join(import.meta.dirname, 'app'), clock, dbFile: join(mkdtempSync(join(tmpdir(), 'lifecycle-')), 'durable.db') });
-});
-afterAll(() => host.close());
-beforeEach(() => world.reset());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function input(id: string, startAt: number, endAt: number): BroadcastOrchestrationInput {
-  return {
-    spec: {
-      id, startAt: iso(startAt), endAt: iso(endAt), account: { subscriptionId: 's', resourceGroup: 'rg', accountName: 'a' },
-      liveEvent: { protocol: 'RTMP', inputIpAllow: [], previewIpAllow: [], encoding: { type: 'PassthroughBasic' }, useStaticHostname: false, streamOptions: [] },
-      recording: { archiveWindow: 'PT1H' }, keepLiveEvent: false, origin: { kind: 'api' },
-    },
-    policy: { graceMs: 5 * MINUTE, pollIntervalMs: 2_000, preRollMarginMs: 2_000 },
-  };
-}
-
-function start(id: string, startAt: number, endAt: number): string {
-  const instanceId = `broadcast-${id}`;
-  host.engine.startNew('broadcastLifecycle', instanceId, JSON.stringify(input(id, startAt, endAt)));
-  return instanceId;
-}
-const instance = (id: string) => host.engine.getInstance(id);
-const history = (id: string): HistoryEvent[] => {
-  const row = instance(id);
-  return row ? host.engine.history(row) : [];
-};
-const status = (id: string) => JSON.parse(instance(id)?.customStatus ?? 'null') as BroadcastStatus;
-const finished = (id: string) => ['Completed', 'Failed', 'Terminated'].includes(instance(id)?.status ?? '');
-const raise = (id: string, name: string, data: unknown = {}) => host.engine.raiseEvent(id, name, JSON.stringify(data));
-
-/** Waits until the instance's history stops changing (its activities are in-memory and fast). */
-async function settle(id: string): Promise<void> {
-  let last = -1;
-  let stableSince = Date.now();
-  for (;;) {
-    const length = history(id).length;
-    if (length !== last) [last, stableSince] = [length, Date.now()];
-    else if (Date.now() - stableSince > 30) return;
-    await sleep(5);
-  }
-}
-
-/** Moves the clock to the earliest timer still open (plus `lateMs`), so it fires. */
-async function advance(id: string, lateMs = 0): Promise<boolean> {
-  await settle(id);
-  const events = history(id);
-  const fired = new Set(events.filter((e) => e.EventType === 11).map((e) => e.TimerId));
-  const open = events.filter((e) => e.EventType === 10 && !fired.has(e.EventId)).map((e) => Date.parse(String(e.FireAt)));
-  if (open.length === 0) return false;
-  clock.advanceTo(Math.max(clock.now(), Math.min(...open) + lateMs));
-  return true;
-}
-
-/** Fires timers one after the other until `until` holds or the instance finishes. */
-async function run(id: string, until: () => boolean = () => false, lateMs = () => 0): Promise<void> {
-  for (let step = 0; step < 400; step++) {
-    await settle(id);
-    if (until() || finished(id)) return;
-    if (!(await advance(id, lateMs()))) await sleep(20);
-  }
-  throw new Error(`${id} is stuck in ${status(id)?.phase}`);
-}
+const driver = orchestrationDriver('lifecycle-');
+const { clock, status, raise, settle, run, history } = driver;
+const start = (id: string, startAt: number, endAt: number) => driver.start(input(id, startAt, endAt));
 
 describe('commands are never lost', () => {
   it('honours a Cancel raised while an activity runs', async () => {
@@ -208,7 +134,7 @@ describe('encoder-driven notices', () => {
     const endAt = t0 + 60 * MINUTE;
     const id = 'soon-notices';
     const spec = input(id, startAt, endAt);
-    host.engine.startNew('broadcastLifecycle', `broadcast-${id}`, JSON.stringify({ ...spec, policy: { ...spec.policy, startingSoonLeadMs: 10 * MINUTE, endingSoonLeadMs: 5 * MINUTE } }));
+    driver.host.engine.startNew('broadcastLifecycle', `broadcast-${id}`, JSON.stringify({ ...spec, policy: { ...spec.policy, startingSoonLeadMs: 10 * MINUTE, endingSoonLeadMs: 5 * MINUTE } }));
     await run(`broadcast-${id}`, () => notices(`broadcast-${id}`).some((n) => n.type === 'broadcast.ending_soon'));
     raise(`broadcast-${id}`, 'Extend', { endAt: iso(endAt + 10 * MINUTE) });
     await run(`broadcast-${id}`);

@@ -1,74 +1,14 @@
 // The broadcast orchestration on an account whose media service has no StandBy (capabilities from the start-up
 // profile): the live event is created and waits Stopped, is started directly at start − (start-up + margin), never
 // allocated, and the measurements say so (the create as "allocate", the start from Stopped as "start").
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../clock/clock.js';
-import { startHost, type LocalHost } from '../../devhost/host.js';
-import type { HistoryEvent } from '../../devhost/engine/history.js';
-import type { BroadcastOrchestrationInput, BroadcastStatus } from '../../contracts/broadcast.js';
+import { describe, expect, it } from 'vitest';
 import { world } from './app/index.js';
+import { broadcastInput, MINUTE, orchestrationDriver } from './driver.js';
 
-const MINUTE = 60_000;
 const MARGIN = 2_000;
-let host: LocalHost;
-let clock: ManualClock;
-
-beforeAll(async () => {
-  clock = new ManualClock(Date.UTC(2030, 0, 1));
-  host = await startHost({ appRoot: join(import.meta.dirname, 'app'), clock, dbFile: join(mkdtempSync(join(tmpdir(), 'capabilities-')), 'durable.db') });
-});
-afterAll(() => host.close());
-beforeEach(() => world.reset());
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const iso = (ms: number) => new Date(ms).toISOString();
-const instance = (id: string) => host.engine.getInstance(id);
-const history = (id: string): HistoryEvent[] => {
-  const row = instance(id);
-  return row ? host.engine.history(row) : [];
-};
-const status = (id: string) => JSON.parse(instance(id)?.customStatus ?? 'null') as BroadcastStatus;
-const finished = (id: string) => ['Completed', 'Failed', 'Terminated'].includes(instance(id)?.status ?? '');
-
-function start(id: string, startAt: number, endAt: number): string {
-  const input: BroadcastOrchestrationInput = {
-    spec: {
-      id, startAt: iso(startAt), endAt: iso(endAt), account: { subscriptionId: 's', resourceGroup: 'rg', accountName: 'a' },
-      liveEvent: { protocol: 'RTMP', inputIpAllow: [], previewIpAllow: [], encoding: { type: 'PassthroughBasic' }, useStaticHostname: false, streamOptions: [] },
-      recording: { archiveWindow: 'PT1H' }, keepLiveEvent: false, origin: { kind: 'api' },
-    },
-    policy: { graceMs: 5 * MINUTE, pollIntervalMs: 2_000, preRollMarginMs: MARGIN },
-  };
-  host.engine.startNew('broadcastLifecycle', `broadcast-${id}`, JSON.stringify(input));
-  return `broadcast-${id}`;
-}
-
-async function settle(id: string): Promise<void> {
-  let last = -1;
-  let stableSince = Date.now();
-  for (;;) {
-    const length = history(id).length;
-    if (length !== last) [last, stableSince] = [length, Date.now()];
-    else if (Date.now() - stableSince > 30) return;
-    await sleep(5);
-  }
-}
-
-async function run(id: string): Promise<void> {
-  for (let step = 0; step < 400; step++) {
-    await settle(id);
-    if (finished(id)) return;
-    const events = history(id);
-    const fired = new Set(events.filter((e) => e.EventType === 11).map((e) => e.TimerId));
-    const open = events.filter((e) => e.EventType === 10 && !fired.has(e.EventId)).map((e) => Date.parse(String(e.FireAt)));
-    if (open.length === 0) await sleep(20);
-    else clock.advanceTo(Math.max(clock.now(), Math.min(...open)));
-  }
-  throw new Error(`${id} is stuck in ${status(id)?.phase}`);
-}
+const driver = orchestrationDriver('capabilities-');
+const { clock, status, run } = driver;
+const start = (id: string, startAt: number, endAt: number) => driver.start(broadcastInput(id, startAt, endAt, MARGIN));
 
 describe('an account without StandBy', () => {
   it('creates the live event, never allocates, and starts it directly one start-up before the start', async () => {
