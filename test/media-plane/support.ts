@@ -156,6 +156,15 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
   }
 }
 
+/** `promise`, or a failure naming `what` when it has not settled within `ms` (a hung step says which one it was). */
+export function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** GET over https trusting the emulator's certificate (fetch cannot be given a CA). */
 export function httpsGet(url: string, ca: string): Promise<{ status: number; body: string; contentType?: string }> {
   return new Promise((resolve, reject) => {
