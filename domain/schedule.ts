@@ -165,6 +165,12 @@ const MAX_EARLY_START_BURST = 2;
  */
 export const PREROLL_HORIZON_MS = 22 * 60_000;
 
+/**
+ * When the orchestration reads the start-up profile (preRollWakeAt): first at the pre-roll horizon, then again the
+ * default plan's lead and two minutes before the start (or at the allocation if earlier), so the plan is recent.
+ */
+export const PROFILE_READS = { firstReadMs: PREROLL_HORIZON_MS, refreshMs: defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000 };
+
 /** Broadcasts of one account starting this close to each other form a burst. */
 export const BURST_WINDOW_MS = 60_000;
 
@@ -175,9 +181,9 @@ export function burstPosition(self: { id: string; account: string; startMs: numb
 }
 
 /**
- * (precision) When the pre-roll wakes next. First to read the start-up profile, `early.firstReadMs` before the start:
+ * (precision) When the pre-roll wakes next. First to read the start-up profile, `lead.firstReadMs` before the start:
  * more than any lead a plan takes, so a learned lead longer than the default one is not cut short by reading late.
- * Then to read it again (`fresh` false) at the planned allocation or `early.refreshMs` before the start, whichever
+ * Then to read it again (`fresh` false) at the planned allocation or `lead.refreshMs` before the start, whichever
  * comes first, so the plan rests on recent measurements; then (`fresh`) at the allocation.
  */
 export function preRollWakeAt(scheduledStartMs: number, marginMs: number, strategy: StartupStrategy | undefined, lead: { firstReadMs: number; refreshMs: number }, read?: { profile: StartupProfile; fresh: boolean }): number {

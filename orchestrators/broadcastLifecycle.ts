@@ -29,7 +29,7 @@ import { appendTimeline } from '../domain/broadcastStatus.js';
 import { applyEncoderEvent, checkEncoderNotice, emptyEncoderStatus, idleStopAt, ingestClosed, nextSoonNotice, shouldStartRecording } from '../domain/encoderEvents.js';
 import { summarizeError } from '../domain/errorSummary.js';
 import { liveEventNameFor, liveEventSettingsChange, nextStep, type TargetState } from '../domain/liveEventDecisions.js';
-import { costDeadline, defaultStartupProfile, nextTimerAt, planStartup, preRollCheck, preRollWakeAt, PREROLL_HORIZON_MS } from '../domain/schedule.js';
+import { costDeadline, nextTimerAt, planStartup, preRollCheck, preRollWakeAt, PROFILE_READS } from '../domain/schedule.js';
 import { cappedEnd, recordLiveEventState, runawayCapMs } from '../domain/cost.js';
 
 type Step<T> = Generator<Task, T, unknown>;
@@ -58,11 +58,6 @@ const activityRetry = (() => {
 
 /** Cleanup keeps trying longer: giving up there is what leaks cost. */
 const CLEANUP_POLLS = 600;
-/**
- * When the start-up profile is read (domain/schedule.ts preRollWakeAt): first at the pre-roll horizon, then again the
- * default plan's lead and two minutes before the start (or at the allocation if earlier), so the plan is recent.
- */
-const PROFILE_READS = { firstReadMs: PREROLL_HORIZON_MS, refreshMs: defaultStartupProfile.allocateMs + defaultStartupProfile.startMs + 2 * 60_000 };
 /** Requests of one transition (allocate, start, stop, delete) before the broadcast gives up on it. */
 const MAX_TRANSITION_REQUESTS = 4;
 

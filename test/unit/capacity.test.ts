@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkQuota, occupancyWindow, placeBroadcast, reservationLeadMs, type SlotReservation } from '../../domain/capacity.js';
-import { planStartup, preRollWakeAt, PREROLL_HORIZON_MS } from '../../domain/schedule.js';
+import { planStartup, preRollWakeAt, PREROLL_HORIZON_MS, PROFILE_READS } from '../../domain/schedule.js';
 import { cappedEnd, durationErrors, estimateForWindow, runawayCapMs } from '../../domain/cost.js';
 import { parseCapacityRequest } from '../../domain/capacityRequests.js';
 
@@ -17,7 +17,6 @@ describe('slot windows', () => {
 
   it('cover a learned lead longer than the default plan: the live event is never created before its slot begins', () => {
     // A production-tail profile wanting ~32 minutes: the pre-roll reads at the horizon and allocates at once.
-    const reads = { firstReadMs: PREROLL_HORIZON_MS, refreshMs: 9 * 60_000 };
     for (const profile of [
       { samples: 40, allocateMs: 20 * 60_000, startMs: 12 * 60_000 },
       { samples: 40, allocateMs: 9 * 60_000, startMs: 4 * 60_000 },
@@ -27,7 +26,7 @@ describe('slot windows', () => {
       let now = 0;
       let read: { profile: typeof profile; fresh: boolean } | undefined;
       for (let wakes = 0; wakes < 3; wakes++) {
-        now = Math.max(now, preRollWakeAt(T, 2_000, undefined, reads, read));
+        now = Math.max(now, preRollWakeAt(T, 2_000, undefined, PROFILE_READS, read));
         read = { profile, fresh: read !== undefined };
       }
       const createdAt = Math.max(now, planStartup(T, profile, 2_000).allocateAt);
