@@ -12,11 +12,11 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { realisticTimings, startEmulator } from '../ams-emulator/index.js';
+import { freePort } from '../ams-emulator/mediaPlane/ingest.js';
 import { seededRandom } from '../ams-emulator/timings.js';
 import { emulatorSettings } from '../devhost/localStack.js';
 import { sharedClock } from './soakHost.js';
@@ -148,14 +148,4 @@ function countBy(values: string[]): Record<string, number> {
 }
 function sleep(ms: number) {
   return new Promise((r) => setTimeout(r, ms));
-}
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }

@@ -2,24 +2,17 @@
 // and its ffmpeg; ffmpeg processes a crashed emulator left behind are killed at the next start (and only those).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaledClock } from '../../clock/clock.js';
 import { startEmulator, type AmsEmulator } from '../../ams-emulator/index.js';
+import { freePort } from '../../ams-emulator/mediaPlane/ingest.js';
 import { clientFor, poll, rg, account, rtmpEvent } from '../ams-emulator/support.js';
 import { eventReceiver, ffmpeg, ffmpegProcessesNaming, listening, noFfmpegMessage, push, until, within } from './support.js';
 
 if (!ffmpeg) console.warn(noFfmpegMessage);
 
-const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1', () => {
-    const address = probe.address();
-    probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-  });
-});
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
