@@ -43,6 +43,8 @@ const stack = await startLocalStack({
   // the cost of placing it (the account's ledger), not refusals.
   settings: { DEVHOST_QUIET: '1', AMS_LIVE_EVENT_QUOTA: '1000' },
   seed: 42,
+  // The app in a thread of its own, as Azure runs it in a worker process apart from the host (BENCH_API_WORKER=inline: in the host's).
+  worker: process.env.BENCH_API_WORKER === 'inline' ? 'inline' : 'thread',
 });
 const { host } = stack;
 const headers = { 'content-type': 'application/json', 'x-functions-key': host.functionKey };
@@ -117,10 +119,14 @@ for (const rate of rates) {
   });
   const cpuBefore = process.cpuUsage();
   const eluBefore = performance.eventLoopUtilization();
+  const appEluBefore = host.app.threadUtilization?.();
   const { creates: samples, lists, sentMs } = await load({ url: host.url, headers, rate, seconds: secondsPerRate, bodies, listPath: '/api/broadcasts?top=50&phase=scheduled' });
   const sent = sentMs;
   // How busy the host's thread was while the load ran: past ~60 % every step of a create queues behind others.
   const hostThreadBusy = performance.eventLoopUtilization(eluBefore).utilization;
+  const appElu = host.app.threadUtilization?.();
+  // The mean over the app's threads (FUNCTIONS_WORKER_PROCESS_COUNT).
+  const appThreadBusy = appElu && appEluBefore ? appElu.reduce((sum, u, i) => sum + performance.eventLoopUtilization(u, appEluBefore[i]).utilization, 0) / appElu.length : undefined;
   // Let the engine finish the episodes and activities this rate started before the next one.
   for (let idleChecks = 0; idleChecks < 2; ) {
     await new Promise((r) => setTimeout(r, 250));
@@ -137,12 +143,13 @@ for (const rate of rates) {
     refused409: samples.filter((s) => s.status === 409).length, unavailable503: samples.filter((s) => s.status === 503).length,
     p50: quantile(ms, 0.5), p99: quantile(ms, 0.99), max: Math.max(...ms),
     listP50: quantile(listMs, 0.5), listP99: quantile(listMs, 0.99), lists: lists.length, listErrors: lists.filter((s) => s.status !== 200).length,
-    cpuMsPerCreate, hostThreadBusy,
+    cpuMsPerCreate, hostThreadBusy, ...(appThreadBusy === undefined ? {} : { appThreadBusy }),
   };
   results.push(row);
   console.log(
     `${String(rate).padStart(4)} req/s (sent at ${row.achievedRate.toFixed(0)}/s): creates p50${f(row.p50)} p99${f(row.p99)} max${f(row.max)} errors ${row.errors}/${row.sent} (409: ${row.refused409}, 503: ${row.unavailable503})` +
-      ` | list p50${f(row.listP50)} p99${f(row.listP99)} (${row.lists} calls, ${row.listErrors} errors) | cpu ${cpuMsPerCreate.toFixed(2)} ms/create, host thread ${(hostThreadBusy * 100).toFixed(0)} % busy`,
+      ` | list p50${f(row.listP50)} p99${f(row.listP99)} (${row.lists} calls, ${row.listErrors} errors) | cpu ${cpuMsPerCreate.toFixed(2)} ms/create, host thread ${(hostThreadBusy * 100).toFixed(0)} % busy` +
+      (appThreadBusy === undefined ? '' : `, app thread ${(appThreadBusy * 100).toFixed(0)} %`),
   );
 }
 if (profiler && profileFile) {

@@ -28,13 +28,30 @@ export interface ScaledClockOptions {
   startAt?: number;
 }
 
-/** A clock that runs `speed` times faster than real time, from `startAt`. */
-export function scaledClock({ speed, startAt = Date.now() }: ScaledClockOptions): Clock {
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
-  const realStart = performance.now();
-  const now = () => Math.floor(startAt + (performance.now() - realStart) * speed);
-  return { now, at: (atMs, fn) => armRealTimer(now, atMs, fn, speed) };
+/** A clock at constant speed from a known point, which any thread of the process can follow (devhost/worker/appThread.ts). */
+export interface LinearClockReading {
+  /** Clock time at `realMs`. */
+  clockMs: number;
+  /** Real time in ms, as `performance.timeOrigin + performance.now()`: the same in every thread, unlike performance.now(). */
+  realMs: number;
+  speed: number;
 }
+
+export type LinearClock = Clock & { readonly linear: LinearClockReading };
+
+/** A clock that runs `speed` times faster than real time, from `startAt`. */
+export function scaledClock({ speed, startAt = Date.now() }: ScaledClockOptions): LinearClock {
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
+  return linearClock({ clockMs: startAt, realMs: realNow(), speed });
+}
+
+/** The clock a reading describes: the same times in every thread that has the reading. */
+export function linearClock(linear: LinearClockReading): LinearClock {
+  const now = () => Math.floor(linear.clockMs + (realNow() - linear.realMs) * linear.speed);
+  return { now, at: (atMs, fn) => armRealTimer(now, atMs, fn, linear.speed), linear };
+}
+
+const realNow = () => performance.timeOrigin + performance.now();
 
 function armRealTimer(now: () => number, atMs: number, fn: () => void, speed: number): () => void {
   let handle: NodeJS.Timeout | undefined;

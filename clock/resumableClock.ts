@@ -6,7 +6,7 @@
  * previous run could have handed out. Time the host was down does not pass on this clock.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { scaledClock, type Clock } from './clock.js';
+import { scaledClock, type LinearClock } from './clock.js';
 
 export interface ResumableClockOptions {
   /** Clock milliseconds per real millisecond. */
@@ -17,7 +17,7 @@ export interface ResumableClockOptions {
   heartbeatMs?: number;
 }
 
-export interface ResumableClock extends Clock {
+export interface ResumableClock extends LinearClock {
   /** Saves the exact reading and stops the heartbeat. */
   stop(): void;
 }
@@ -61,6 +61,7 @@ export function resumableScaledClock(options: ResumableClockOptions): ResumableC
   return {
     now: () => clock.now(),
     at: (atMs, fn) => clock.at(atMs, fn),
+    linear: clock.linear,
     stop() {
       clearInterval(beat);
       save(true);

@@ -13,11 +13,13 @@ import { azureStorageDelivery, instantDelivery, type DeliveryModel } from './eng
 import { clientBindingData, createManagementApi, RPC_PREFIX } from './engine/managementApi.js';
 import { parseTimeSpan } from './timeSpan.js';
 import { DurableStore } from './engine/store.js';
-import { loadFunctionApp, type FunctionApp } from './worker/functionApp.js';
+import { loadFunctionApp, type HostedApp } from './worker/functionApp.js';
 import { installFunctionsCore } from './worker/functionsCore.js';
 import { createEventGridWebhook } from './worker/eventGridTriggers.js';
 import { createHttpTriggerRouter, DEFAULT_MAX_BODY_BYTES, sendProblem } from './worker/httpTriggers.js';
 import { startTimerTriggers } from './worker/timerTriggers.js';
+import { startThreadedApp } from './worker/threadedApp.js';
+import { wantsColour } from './log.js';
 
 export interface HostOptions {
   /** Folder with package.json and host.json. */
@@ -33,16 +35,26 @@ export interface HostOptions {
    * App settings, published to process.env before the app loads. Host settings read here:
    * DEVHOST_FUNCTION_KEY, DEVHOST_MASTER_KEY, DEVHOST_SYSTEM_KEY (durabletask_extension key; random
    * and kept in the database when unset), DEVHOST_EVENTGRID_KEY (eventgrid_extension key; likewise), DEVHOST_RPC_PORT, DEVHOST_DELIVERY (instant | azure-storage), DEVHOST_DELIVERY_SEED,
-   * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, default 100 MB as in Azure).
+   * FUNCTIONS_REQUEST_BODY_SIZE_LIMIT (bytes, default 100 MB as in Azure), DEVHOST_WORKER (inline | thread).
    */
   settings?: Record<string, string>;
   /** Overrides DEVHOST_DELIVERY. */
   delivery?: DeliveryModel;
+  /**
+   * Where the app runs (overrides DEVHOST_WORKER): `inline`, in the host's thread (default: any clock, and
+   * TypeScript entries under vitest), or `thread`, in a thread of its own as Azure runs it in a separate worker
+   * process (compiled JavaScript; the system clock or a scaled one).
+   */
+  worker?: WorkerMode;
+  /** With the `thread` worker: the app's thread prints every function execution (`npm start`). */
+  logExecutions?: boolean;
 }
+
+export type WorkerMode = 'inline' | 'thread';
 
 export interface LocalHost {
   url: string;
-  app: FunctionApp;
+  app: HostedApp;
   engine: DurableEngine;
   /** Key accepted by HTTP triggers with authLevel "function". */
   functionKey: string;
@@ -83,9 +95,7 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   if (!(maxBodyBytes > 0)) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive number of bytes.`);
   const delivery = options.delivery ?? deliveryFrom(setting, durable.storageProvider ?? {}, clock.now());
 
-  const app = await loadFunctionApp({ appRoot: options.appRoot, entry: options.entry, settings });
-  // The app's triggers read "now" from here when set (functions/triggerClock.ts); in Azure that is the real time.
-  (globalThis as Record<symbol, unknown>)[Symbol.for('azure-functions.local-host.now')] = () => clock.now();
+  const app = await loadApp(options, settings, setting('DEVHOST_WORKER'));
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const store = new DurableStore(options.dbFile);
   // Kept with the durable state, as Azure keeps host keys in storage: links survive a restart.
@@ -159,6 +169,22 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
       await app.runHooks('appTerminate', {});
     },
   };
+}
+
+async function loadApp(options: HostOptions, settings: Record<string, string>, modeSetting: string | undefined): Promise<HostedApp> {
+  const clock = options.clock ?? systemClock;
+  const mode = options.worker ?? modeSetting ?? 'inline';
+  if (mode === 'thread') {
+    // As in Azure: FUNCTIONS_WORKER_PROCESS_COUNT language workers (1 to 10, default 1), invocations spread over them.
+    const count = Number(settings.FUNCTIONS_WORKER_PROCESS_COUNT ?? process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? '1');
+    if (!Number.isInteger(count) || count < 1 || count > 10) throw new Error(`FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10, got "${settings.FUNCTIONS_WORKER_PROCESS_COUNT}".`);
+    return startThreadedApp({ appRoot: options.appRoot, entry: options.entry, settings, clock, count, color: wantsColour(), logExecutions: options.logExecutions });
+  }
+  if (mode !== 'inline') throw new Error(`DEVHOST_WORKER must be "inline" or "thread", got "${mode}".`);
+  const app = await loadFunctionApp({ appRoot: options.appRoot, entry: options.entry, settings });
+  // The app's triggers read "now" from here when set (functions/triggerClock.ts); in Azure that is the real time.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('azure-functions.local-host.now')] = () => clock.now();
+  return app;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;

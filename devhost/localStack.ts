@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock/clock.js';
 import { startEmulator, type AmsEmulator, type EmulatorOptions, type EventSchema } from '../ams-emulator/index.js';
-import { startHost, type LocalHost } from './host.js';
+import { startHost, type HostOptions, type LocalHost } from './host.js';
 
 export interface LocalStackOptions {
   appRoot: string;
@@ -35,6 +35,9 @@ export interface LocalStackOptions {
   dialectOptions?: EmulatorOptions['dialectOptions'];
   /** The emulator's real media plane (RTMP ingest, recordings, playback; needs ffmpeg). */
   mediaPlane?: EmulatorOptions['mediaPlane'];
+  /** Where the app runs (see HostOptions.worker). */
+  worker?: HostOptions['worker'];
+  logExecutions?: boolean;
 }
 
 export interface LocalStack {
@@ -111,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     dbFile: join(options.dataDir, 'devhost.db'),
     port: options.hostPort ?? 0,
+    worker: options.worker,
+    logExecutions: options.logExecutions,
     settings: { ...defaultAppSettings, ...emulatorSettings(emulator), ...extraProjectSettings(emulator, options.extraAccounts), ...options.settings },
   });
   // As an Event Grid subscription on the account's system topic would: validated by handshake before any delivery.

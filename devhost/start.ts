@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const clock = clockFrom(settings);
   const log = new HostLog({ mode: logModeFrom(settings), clock, color: wantsColour() });
   setHostLog(log);
-  logFunctionExecutions(log);
+  // The app runs in a thread of its own, as in Azure's separate worker process (DEVHOST_WORKER=inline: in the host's).
+  const worker = settings.DEVHOST_WORKER === 'inline' ? 'inline' : 'thread';
+  if (worker === 'inline') logFunctionExecutions(log);
   const useEmulator = !settings.AMS_ARM_ENDPOINT;
 
   const hostPort = Number(settings.DEVHOST_PORT ?? '7071');
@@ -62,12 +64,14 @@ async function main(): Promise<void> {
         emulatorPort: Number(settings.AMS_EMULATOR_PORT ?? '7443'),
         timings: settings.AMS_EMULATOR_TIMINGS === 'fast' ? 'fast' : 'realistic',
         settings,
+        worker,
+        logExecutions: true,
         // One line per live broadcast whose ingest opens: how to push a test stream to it.
         mediaPlane: /^(1|true)$/i.test(settings.AMS_EMULATOR_MEDIA_PLANE ?? '')
           ? { rtmpPort: Number(settings.AMS_EMULATOR_RTMP_PORT ?? '1935'), onIngestUrl: (name, url) => log.info(`Push to ${name}:  ${pushCommand(url)}`) }
           : undefined,
       })
-    : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, settings: { ...defaultAppSettings, ...settings } }), emulator: undefined };
+    : { host: await startHost({ appRoot, clock, dbFile: join(dataDir, 'devhost.db'), port: hostPort, worker, logExecutions: true, settings: { ...defaultAppSettings, ...settings } }), emulator: undefined };
   const { host, emulator } = stack;
 
   log.info(`Functions host:  ${host.url}/api/broadcasts  (OpenAPI: ${host.url}/api/openapi.json)`);

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../../clock/clock.js';
 import { trackWork } from '../../clock/virtualClock.js';
-import type { FunctionApp } from '../worker/functionApp.js';
+import type { HostedApp } from '../worker/functionApp.js';
 import type { RpcTypedData } from '../worker/functionsCore.js';
 import { instantDelivery, type DeliveryModel } from './delivery.js';
 import { activityFailure, dotnetException, EventType, historyEvent, type HistoryEvent } from './history.js';
@@ -94,7 +94,7 @@ interface OrchestratorState {
 
 export interface EngineOptions {
   store: DurableStore;
-  app: FunctionApp;
+  app: HostedApp;
   clock: Clock;
   maxConcurrentActivities?: number;
   maxConcurrentOrchestrations?: number;
@@ -112,7 +112,7 @@ export class InstanceGoneError extends Error {}
 
 export class DurableEngine {
   readonly #store: DurableStore;
-  readonly #app: FunctionApp;
+  readonly #app: HostedApp;
   readonly #clock: Clock;
   readonly #maxActivities: number;
   readonly #maxOrchestrations: number;

@@ -17,7 +17,7 @@
  * extension throws while parsing it, which the host turns into a 500 that Event Grid would retry.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FunctionApp } from './functionApp.js';
+import type { HostedApp } from './functionApp.js';
 import { readBody, sendProblem, sendTooLarge, splitTarget } from './httpTriggers.js';
 
 export const EVENTGRID_WEBHOOK_PATH = '/runtime/webhooks/eventgrid';
@@ -30,7 +30,7 @@ export interface EventGridWebhookOptions {
   maxBodyBytes: number;
 }
 
-export function createEventGridWebhook(app: FunctionApp, options: EventGridWebhookOptions) {
+export function createEventGridWebhook(app: HostedApp, options: EventGridWebhookOptions) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const target = splitTarget(req.url);
     if (target.path.toLowerCase() !== EVENTGRID_WEBHOOK_PATH) return false;

@@ -3,6 +3,7 @@
  * model, with the RPC-shaped data the Functions host sends.
  */
 import { randomUUID } from 'node:crypto';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,8 @@ export interface LoadOptions {
 export interface InvocationInput {
   trigger: RpcTypedData;
   triggerMetadata?: Record<string, RpcTypedData>;
+  /** Data of the other input bindings, by binding name, when the host supplies it with the request (as over RPC). */
+  inputs?: Record<string, RpcTypedData>;
 }
 
 export interface InvocationResult {
@@ -44,7 +47,19 @@ export interface RegisteredFunction {
   trigger: BindingInfo;
 }
 
-export class FunctionApp {
+/** What the host needs of a loaded app: its functions, and invoking them. In this thread or in the app's own (appThread.ts). */
+export interface HostedApp {
+  readonly functions: RegisteredFunction[];
+  /** The function with this name (case-insensitive, as Functions treats names). */
+  find(name: string): RegisteredFunction | undefined;
+  setInputBindingProvider(type: string, provide: InputBindingProvider): void;
+  runHooks(name: 'appStart' | 'appTerminate', context: Record<string, unknown>): Promise<void>;
+  invoke(name: string, input: InvocationInput): Promise<InvocationResult>;
+  /** How busy each of the app's own threads has been (only when it has them): for benchmarks. */
+  threadUtilization?(): EventLoopUtilization[];
+}
+
+export class FunctionApp implements HostedApp {
   readonly #registry: CoreRegistry;
   readonly #inputProviders = new Map<string, InputBindingProvider>();
   readonly #appHookData: Record<string, unknown> = {};
@@ -108,6 +123,11 @@ export class FunctionApp {
     const inputData = [{ name: fn.triggerName, data: input.trigger }];
     for (const [bindingName, binding] of Object.entries(fn.metadata.bindings)) {
       if (binding.direction !== 'in' || bindingName === fn.triggerName) continue;
+      const supplied = input.inputs?.[bindingName];
+      if (supplied) {
+        inputData.push({ name: bindingName, data: supplied });
+        continue;
+      }
       const provide = this.#inputProviders.get(binding.type.toLowerCase());
       if (!provide) throw new Error(`Function "${fn.name}": the local host has no input binding of type "${binding.type}".`);
       inputData.push({ name: bindingName, data: provide(binding, fn.name) });

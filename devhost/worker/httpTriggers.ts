@@ -4,7 +4,7 @@
  * function keys, a request body limit, and RPC request/response data.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeTypedData, type FunctionApp, type RegisteredFunction } from './functionApp.js';
+import { decodeTypedData, type HostedApp, type RegisteredFunction } from './functionApp.js';
 import type { RpcHttpData, RpcTypedData } from './functionsCore.js';
 import { compileRoutes, findRoute, MalformedPathError, pathSegments, routeReachability, type HttpFunctionInfo, type Reachability } from './httpRoutes.js';
 
@@ -23,7 +23,7 @@ export interface HttpTriggerOptions {
 export const DEFAULT_MAX_BODY_BYTES = 104_857_600;
 
 /** The app's HTTP functions as the router sees them. */
-export function httpFunctions(app: FunctionApp): HttpFunctionInfo[] {
+export function httpFunctions(app: HostedApp): HttpFunctionInfo[] {
   return app.functions
     .filter((fn) => fn.trigger.type.toLowerCase() === 'httptrigger')
     .map((fn) => ({
@@ -34,7 +34,7 @@ export function httpFunctions(app: FunctionApp): HttpFunctionInfo[] {
 }
 
 /** Whether each HTTP function of a loaded app is reachable under Azure's route order. */
-export function appRouteReachability(app: FunctionApp): Reachability[] {
+export function appRouteReachability(app: HostedApp): Reachability[] {
   return routeReachability(httpFunctions(app));
 }
 
@@ -54,7 +54,7 @@ export function splitTarget(target: string | undefined): { path: string; query: 
   return q < 0 ? { path: raw, query: '' } : { path: raw.slice(0, q), query: raw.slice(q + 1) };
 }
 
-export function createHttpTriggerRouter(app: FunctionApp, options: HttpTriggerOptions): RequestHandler {
+export function createHttpTriggerRouter(app: HostedApp, options: HttpTriggerOptions): RequestHandler {
   const functions = new Map(app.functions.map((fn) => [fn.name, fn]));
   const routes = compileRoutes(httpFunctions(app));
   const prefix = pathSegments(options.routePrefix);
@@ -143,7 +143,7 @@ export function readBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_BODY_BYTES
 }
 
 async function invokeHttp(
-  app: FunctionApp,
+  app: HostedApp,
   fn: RegisteredFunction,
   request: { req: IncomingMessage; url: URL; params: Record<string, string>; body: Buffer },
   res: ServerResponse,

@@ -8,7 +8,7 @@ import type { Clock } from '../../clock/clock.js';
 import { trackWork } from '../../clock/virtualClock.js';
 import type { ScheduleStatusRow } from '../engine/store.js';
 import { parseTimeSpan } from '../timeSpan.js';
-import type { FunctionApp, RegisteredFunction } from './functionApp.js';
+import type { HostedApp, RegisteredFunction } from './functionApp.js';
 import { CrontabParseError, nextCrontabOccurrence, parseCrontab } from './ncrontab.js';
 
 /** Where schedule statuses live (the host keeps them in blob storage). */
@@ -54,7 +54,7 @@ export function resolveSchedule(schedule: string, settings: Record<string, strin
 
 const iso = (ms: number) => (ms === NEVER ? DEFAULT_DATE_TIME : new Date(ms).toISOString());
 
-export function startTimerTriggers(app: FunctionApp, options: TimerOptions): { stop(): void } {
+export function startTimerTriggers(app: HostedApp, options: TimerOptions): { stop(): void } {
   const settings = { ...process.env, ...(options.settings ?? {}) };
   const { clock } = options;
   const cancels: Array<() => void> = [];
@@ -110,7 +110,7 @@ export function startTimerTriggers(app: FunctionApp, options: TimerOptions): { s
   };
 }
 
-function invokeTimer(app: FunctionApp, fn: RegisteredFunction, payload: unknown) {
+function invokeTimer(app: HostedApp, fn: RegisteredFunction, payload: unknown) {
   return app.invoke(fn.name, { trigger: { json: JSON.stringify(payload) } });
 }
 
