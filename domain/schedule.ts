@@ -36,9 +36,35 @@ export function startupProfileFrom(measurements: ReadonlyArray<{ allocateMs: num
   // (precision) A log-normal fitted robustly (median and MAD of the logarithms; for the start, the quartiles),
   // so one 20-minute outlier does not make every later broadcast allocate 20 minutes early. The start is covered
   // to p99.9: its slack also absorbs a slow allocation, so the allocation only needs p95.
-  const allocateMs = robustQuantile(measurements.map((m) => m.allocateMs), Z_ALLOCATE, 0.9);
-  const startMs = robustQuantile(measurements.map((m) => m.startMs), Z_START, 0.9, 'quartiles');
+  const { allocateMs, startMs } = withinWholeBound(
+    robustQuantile(measurements.map((m) => m.allocateMs), Z_ALLOCATE, 0.9),
+    robustQuantile(measurements.map((m) => m.startMs), Z_START, 0.9, 'quartiles'),
+    wholeStartupBound(measurements.map((m) => m.allocateMs + m.startMs)),
+  );
   return { samples: measurements.length, allocateMs, startMs, startBoundMs: startBound(measurements.map((m) => m.startMs), startMs, allocateMs + startMs), ...timerLateness };
+}
+
+/**
+ * (precision) How long a whole start-up (allocate + start of one broadcast) may take: the prediction bound of the next
+ * one at the start's probability, from the measured whole start-ups, with the start's prior spread (the documented
+ * allocations spread as much, docs/TIMINGS.md), so it is wide while measurements are few, and never below their p90. The sum of the allocate and start quantiles covers it too, but
+ * overstates it once a few slow starts were measured: a slow allocation and a slow start of the same broadcast
+ * rarely come together, and the sum plans for both at once.
+ */
+export function wholeStartupBound(wholes: readonly number[]): number {
+  const { mu, sigma } = logNormalFit(wholes);
+  return Math.round(Math.max(logNormalPredictionBound(mu, sigma, wholes.length, P_START_BOUND, START_SPREAD_PRIOR), quantile(wholes, 0.9)));
+}
+
+/**
+ * (precision) The allocate and start quantiles, both scaled down by the same factor when their sum exceeds the whole
+ * start-up's bound: the allocation lead is then that bound, and the latest safe start keeps the start's share of it.
+ */
+export function withinWholeBound(allocateMs: number, startMs: number, wholeMs: number): { allocateMs: number; startMs: number } {
+  const sum = allocateMs + startMs;
+  if (!(wholeMs < sum)) return { allocateMs, startMs };
+  const factor = wholeMs / sum;
+  return { allocateMs: Math.round(allocateMs * factor), startMs: Math.round(startMs * factor) };
 }
 
 /** How likely the start bound is to cover the next start. */

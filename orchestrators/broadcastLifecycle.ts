@@ -326,6 +326,15 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
     yield* driveTo('Stopped', costDeadline(ms(spec.endAt), 0), true);
   }
 
+  /** (precision) Asks for the stop without reading the state first; whatever the answer, driveTo('Stopped') reads and judges. */
+  function* requestStop(): Step<void> {
+    try {
+      yield* call<LiveEventActionResult>(MediaActivities.requestLiveEventAction, { ...ref(), action: 'stop' });
+    } catch {
+      // driveTo('Stopped') reads the state and asks again.
+    }
+  }
+
   /** Starts the live event so it is Running at the start (ingest open), and records into the asset. */
   function* goLive(): Step<RecordingRef> {
     setPhase('starting');
@@ -468,8 +477,13 @@ export function* broadcastLifecycle(ctx: OrchestrationContext): Step<BroadcastSt
   if (status.liveEventName) {
     try {
       setPhase('stopping', outcome === 'failed' ? 'compensating after failure' : undefined);
-      if (recording) yield* call<void>(MediaActivities.removeLiveOutput, { ...ref(), liveOutputName: recording.liveOutputName });
+      // (precision) A billed live event is stopped at once: every gateway's stop takes the live outputs with it (AMS
+      // removeOutputsOnStop; without it the gateway deletes them first), so billing ends without a separate output delete
+      // and a state read first. The asset keeps what was recorded.
+      if (status.liveEventState === 'Running' || status.liveEventState === 'StandBy') yield* requestStop();
       yield* driveTo('Stopped', Number.POSITIVE_INFINITY, false, CLEANUP_POLLS);
+      // Normally gone with the stop; one left on a live event that was already stopped is deleted here (idempotent).
+      if (recording) yield* call<void>(MediaActivities.removeLiveOutput, { ...ref(), liveOutputName: recording.liveOutputName });
       status.encoder = ingestClosed(status.encoder, ctx.df.currentUtcDateTime.toISOString());
       if (recording && spec.recording.streamingPolicyName) {
         const published = yield* call<PublishedRecording>(MediaActivities.publishRecording, {

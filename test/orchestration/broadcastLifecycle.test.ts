@@ -112,6 +112,23 @@ describe('settings changed after allocation', () => {
   });
 });
 
+describe('the end of a live broadcast', () => {
+  it('asks for the stop first (the live output goes with it), then removes what may be left of the output once stopped', async () => {
+    const t0 = clock.now();
+    const id = start('stop-first', t0 + 20 * MINUTE, t0 + 40 * MINUTE);
+    await run(id, () => status(id).phase === 'live');
+    const live = world.calls.length;
+    await run(id);
+    expect(status(id).phase).toBe('ended');
+    const atTheEnd = world.calls.slice(live);
+    // Billing ends with the stop: no output delete and no state read may delay it.
+    expect(atTheEnd[0]).toBe('stop');
+    expect(atTheEnd.filter((c) => c === 'stop')).toHaveLength(1);
+    expect(atTheEnd.indexOf('removeLiveOutput')).toBeGreaterThan(atTheEnd.indexOf('read'));
+    expect(world.state).toBeUndefined(); // stopped and deleted
+  });
+});
+
 describe('timer lateness', () => {
   it('records how late the pre-roll timers fired', async () => {
     const t0 = clock.now();

@@ -11,6 +11,8 @@ import { broadcastLifecycle } from '../../../orchestrators/broadcastLifecycle.js
 export const world = {
   state: undefined as string | undefined,
   actions: [] as string[],
+  /** Every media activity call in order: `read`, an action's name, `removeLiveOutput`. */
+  calls: [] as string[],
   reads: 0,
   /** Hold the n-th readLiveEvent until `release()`. */
   holdRead: 0,
@@ -22,7 +24,7 @@ export const world = {
   /** Settings sent with updateLiveEvent. */
   updates: [] as LiveEventSettings[],
   reset() {
-    Object.assign(world, { state: undefined, actions: [], reads: 0, holdRead: 0, held: false, longestTimerMs: 0, updates: [] });
+    Object.assign(world, { state: undefined, actions: [], calls: [], reads: 0, holdRead: 0, held: false, longestTimerMs: 0, updates: [] });
   },
 };
 
@@ -40,6 +42,7 @@ df.app.orchestration(broadcastOrchestrator, function* (ctx: OrchestrationContext
 df.app.activity(MediaActivities.ensureLiveEvent, { handler: () => ((world.state ??= 'Stopped'), snapshot()) });
 df.app.activity(MediaActivities.readLiveEvent, {
   handler: async () => {
+    world.calls.push('read');
     if (++world.reads === world.holdRead) {
       world.held = true;
       await new Promise<void>((resolve) => (world.release = resolve));
@@ -51,13 +54,14 @@ df.app.activity(MediaActivities.readLiveEvent, {
 df.app.activity(MediaActivities.requestLiveEventAction, {
   handler: (input: LiveEventActionInput) => {
     world.actions.push(input.action);
+    world.calls.push(input.action);
     world.state = next[input.action];
     return { outcome: 'requested' };
   },
 });
 df.app.activity(MediaActivities.updateLiveEvent, { handler: (input: UpdateLiveEventInput) => (world.updates.push(input.settings), null) });
 df.app.activity(MediaActivities.ensureRecording, { handler: () => ({ assetName: 'asset', liveOutputName: 'output' }) });
-df.app.activity(MediaActivities.removeLiveOutput, { handler: () => null });
+df.app.activity(MediaActivities.removeLiveOutput, { handler: () => (world.calls.push('removeLiveOutput'), null) });
 df.app.activity(MediaActivities.publishRecording, { handler: () => ({ locatorName: 'loc', playbackPaths: [] }) });
 df.app.activity(MediaActivities.readStartupProfile, { handler: () => world.profile });
 df.app.activity(publishNotificationActivity, { handler: () => null });
