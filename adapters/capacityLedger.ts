@@ -5,7 +5,7 @@
  * waiting request id (without the ledger's input, which holds every reservation). A request whose answer is
  * missing is raised again with the same id, which the ledger answers without applying it twice: at once when
  * the ledger has continued as new since it was raised (the event may have been dropped with the old
- * execution), otherwise after RAISE_AGAIN_AFTER_MS.
+ * execution), otherwise after it went unanswered for a while (domain/capacityRequests.ts shouldRaiseAgain).
  */
 import { randomBytes } from 'node:crypto';
 import type * as df from 'durable-functions';
@@ -20,13 +20,12 @@ import {
   type CapacityRequestBatch,
 } from '../contracts/capacity.js';
 import { answersIn, isComplete } from '../domain/capacityBook.js';
-import { MAX_REQUESTS_PER_EVENT } from '../domain/capacityRequests.js';
+import { MAX_REQUESTS_PER_EVENT, shouldRaiseAgain, type RaisedRequest } from '../domain/capacityRequests.js';
 
 export class CapacityUnavailableError extends Error {}
 
 /** Real time a requester waits for the ledger before answering 503 (nothing was reserved that it knows of). */
 const ANSWER_TIMEOUT_MS = 20_000;
-const RAISE_AGAIN_AFTER_MS = 3_000;
 /** Status polls while requests wait: soon after a change, backing off while nothing changes. */
 const POLL_MIN_MS = 4;
 const POLL_MAX_MS = 25;
@@ -34,14 +33,11 @@ const HTTP_TIMEOUT_MS = 10_000;
 
 type Request = { kind: 'reserve'; broadcastId: string; from: number; to: number; quota: number; dryRun?: boolean } | { kind: 'release'; broadcastId: string };
 
-interface Waiting {
+interface Waiting extends RaisedRequest {
   request: CapacityRequest;
   resolve: (decision: CapacityDecision) => void;
   reject: (error: Error) => void;
   deadline: number;
-  /** When it was last raised, and the ledger generation known then (-1: none yet). */
-  raisedAt: number;
-  raisedInGeneration: number;
   askedForDetails?: boolean;
 }
 
@@ -99,10 +95,10 @@ function createChannels(client: df.DurableClient) {
           const raisedAt = Date.now();
           for (const r of requests) {
             const w = waiting.get(r.requestId);
-            if (w) Object.assign(w, { raisedAt, raisedInGeneration: generation });
+            if (w) Object.assign(w, { raisedAt, raisedInGeneration: generation, unansweredReads: 0, presumedLost: false });
           }
           const data: CapacityRequestBatch | CapacityRequest = requests.length === 1 ? (requests[0] as CapacityRequest) : { requests };
-          // A failed raise is retried by the poller (RAISE_AGAIN_AFTER_MS), like a lost event.
+          // A failed raise is retried by the poller, like a lost event.
           await client.raiseEvent(instanceId, capacityRequestEvent, data).catch(() => undefined);
           wakePoller?.();
         }
@@ -155,15 +151,17 @@ function createChannels(client: df.DurableClient) {
             started = undefined;
             await ensureStarted();
             generation = -1; // a new ledger counts from 0
-            for (const w of waiting.values()) w.raisedAt = 0; // raised to the old one: raise again now
+            for (const w of waiting.values()) w.presumedLost = true; // raised to the old one: raise again now
           }
           for (const [requestId, w] of waiting) {
             if (now > w.deadline) {
               waiting.delete(requestId);
               w.reject(new CapacityUnavailableError(`The capacity ledger of account '${accountName}' did not answer in time.`));
-            } else if (!outbox.includes(w.request) && (generation > w.raisedInGeneration || now - w.raisedAt > RAISE_AGAIN_AFTER_MS)) {
-              w.raisedAt = now;
-              w.raisedInGeneration = generation;
+              continue;
+            }
+            if (status) w.unansweredReads++;
+            if (!outbox.includes(w.request) && shouldRaiseAgain(w, now, generation)) {
+              Object.assign(w, { raisedAt: now, raisedInGeneration: generation, unansweredReads: 0, presumedLost: false });
               outbox.push(w.request);
             }
           }
@@ -185,7 +183,7 @@ function createChannels(client: df.DurableClient) {
       const full = { ...request, requestId: newRequestId() } as CapacityRequest;
       const answer = new Promise<CapacityDecision>((resolve, reject) => {
         const now = Date.now();
-        waiting.set(full.requestId, { request: full, resolve, reject, deadline: now + ANSWER_TIMEOUT_MS, raisedAt: now, raisedInGeneration: generation });
+        waiting.set(full.requestId, { request: full, resolve, reject, deadline: now + ANSWER_TIMEOUT_MS, raisedAt: now, raisedInGeneration: generation, unansweredReads: 0 });
       });
       outbox.push(full);
       void flush();

@@ -35,3 +35,32 @@ export function parseCapacityRequests(data: unknown): CapacityRequest[] {
   const single = parseCapacityRequest(data);
   return single ? [single] : [];
 }
+
+/** Real time a request may go unanswered before its requester presumes the event lost and raises it again. */
+export const RAISE_AGAIN_AFTER_MS = 3_000;
+/**
+ * Statuses of the ledger read without the answer since the request was raised, also needed before raising it
+ * again: a requester that was itself paused for seconds (a frozen instance, a stalled event loop) has not yet
+ * seen the ledger pass its request by, and raising it again would only add an event.
+ */
+export const UNANSWERED_READS_BEFORE_RAISING_AGAIN = 10;
+
+export interface RaisedRequest {
+  raisedAt: number;
+  /** The ledger generation known when it was raised (-1: none yet). */
+  raisedInGeneration: number;
+  /** Status reads since then that did not answer it. */
+  unansweredReads: number;
+  /** Raised to a ledger that is gone (purged, failed, terminated): raise it to the new one at once. */
+  presumedLost?: boolean;
+}
+
+/**
+ * Whether a waiting request goes out again (the ledger answers a request raised twice once): at once when the
+ * ledger continued as new since (the event may have been dropped with the old execution) or is gone, otherwise
+ * when it has gone unanswered for RAISE_AGAIN_AFTER_MS and UNANSWERED_READS_BEFORE_RAISING_AGAIN reads.
+ */
+export function shouldRaiseAgain(request: RaisedRequest, now: number, generation: number): boolean {
+  if (request.presumedLost || generation > request.raisedInGeneration) return true;
+  return now - request.raisedAt > RAISE_AGAIN_AFTER_MS && request.unansweredReads >= UNANSWERED_READS_BEFORE_RAISING_AGAIN;
+}
