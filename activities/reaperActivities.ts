@@ -32,8 +32,11 @@ export interface ReapDeps {
   janitor: LiveEventJanitor;
   client: df.DurableClient;
   accounts: readonly MediaAccountRef[];
-  /** The run's "now" (the timer's firing time); later decisions add the time elapsed since. */
-  now: number;
+  /**
+   * "Now", read at the start of the run and again at each decision: the triggers' clock (functions/triggerClock.ts),
+   * the real time in Azure, the host's clock locally (accelerated or simulated: real time elapsed is not its time).
+   */
+  now: () => number;
   graceMs: number;
   deleteOrphans: boolean;
   /** This deployment's managedBy tag value. */
@@ -43,10 +46,8 @@ export interface ReapDeps {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 300);
 
 export async function reapOnce(deps: ReapDeps): Promise<ReapReport> {
-  const started = Date.now();
-  const nowMs = () => deps.now + (Date.now() - started);
-  const options = () => ({ now: nowMs(), graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
-  const report: ReapReport = { at: new Date(deps.now).toISOString(), accounts: [], examined: 0, actions: [] };
+  const options = () => ({ now: deps.now(), graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
+  const report: ReapReport = { at: new Date(deps.now()).toISOString(), accounts: [], examined: 0, actions: [] };
 
   for (const account of deps.accounts) {
     let events: LiveEventSummary[];

@@ -15,15 +15,15 @@ export interface ReaperDeps {
 }
 
 export function createReaperHandlers(deps: ReaperDeps) {
-  const run = (context: InvocationContext, now: number): Promise<ReapReport> =>
-    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), accounts: deps.accounts, now, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
+  const run = (context: InvocationContext): Promise<ReapReport> =>
+    reapOnce({ janitor: deps.janitor(), client: df.getClient(context), accounts: deps.accounts, now: triggerNow, graceMs: deps.graceMs, deleteOrphans: deps.deleteOrphans, managedBy: deps.managedBy });
 
   return {
     reapLeakedLiveEventsTimer: async (_timer: Timer, context: InvocationContext): Promise<void> => {
       // "Now" is the real time: in Azure scheduleStatus.lastUpdated is the previous run (year 1 on the first run).
-      const report = await run(context, triggerNow());
+      const report = await run(context);
       if (report.actions.length > 0) context.warn('leak reaper acted', JSON.stringify(report));
     },
-    reapLeakedLiveEventsHttp: withProblemDetails(async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context, triggerNow()) })),
+    reapLeakedLiveEventsHttp: withProblemDetails(async (_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => ({ status: 200, jsonBody: await run(context) })),
   };
 }

@@ -30,17 +30,31 @@ describe('reaper sweep', () => {
     const b = ev('b', 'Running');
     const foreign = ev('foreign', 'Running', { managedBy: 'someone-else', broadcastId: 'gone' });
     const { j, calls } = janitor({ one: [a, foreign], two: [b] }, { a, b, foreign });
-    const report = await reapOnce({ janitor: j, client, accounts, now, graceMs: 10 * 60_000, deleteOrphans: true, managedBy: 'me' });
+    const report = await reapOnce({ janitor: j, client, accounts, now: () => now, graceMs: 10 * 60_000, deleteOrphans: true, managedBy: 'me' });
     expect(report.accounts).toEqual([{ account: 'one', examined: 2 }, { account: 'two', examined: 1 }]);
     expect(report.actions.map((x) => [x.account, x.liveEventName, x.outcome])).toEqual([['one', 'a', 'stopped'], ['two', 'b', 'stopped']]);
     expect(calls).toEqual(['get one/a', 'stop one/a', 'get two/b', 'stop two/b']);
     expect(report.actions.every((x) => Date.parse(x.decidedAt) >= now)).toBe(true);
   });
 
+  it('reads the trigger clock again at each decision: an accelerated local clock is not the real time elapsed', async () => {
+    const a = ev('a', 'Running');
+    const b = ev('b', 'Running');
+    const { j } = janitor({ one: [a, b] }, { a, b });
+    // Each reading 10 minutes later, as a 600x clock does in a second of real time.
+    let readings = 0;
+    const report = await reapOnce({ janitor: j, client, accounts: [accounts[0]!], now: () => now + 10 * 60_000 * readings++, graceMs: 10 * 60_000, deleteOrphans: true, managedBy: 'me' });
+    expect(report.at).toBe(new Date(now).toISOString());
+    const decided = report.actions.map((x) => Date.parse(x.decidedAt));
+    expect(decided).toHaveLength(2);
+    expect(decided[0]).toBeGreaterThanOrEqual(now + 10 * 60_000);
+    expect(decided[1]).toBeGreaterThan(decided[0]!);
+  });
+
   it('re-reads before acting: gone since listing, changed since listing, or 404 on stop are reported as such', async () => {
     const listed = [ev('vanished', 'Running'), ev('nowstopped', 'Running'), ev('racing', 'Running')];
     const { j, calls } = janitor({ one: listed }, { vanished: undefined, nowstopped: ev('nowstopped', 'Stopping'), racing: ev('racing', 'Running') }, { racing: 'gone' });
-    const report = await reapOnce({ janitor: j, client, accounts: [accounts[0]!], now, graceMs: 10 * 60_000, deleteOrphans: true, managedBy: 'me' });
+    const report = await reapOnce({ janitor: j, client, accounts: [accounts[0]!], now: () => now, graceMs: 10 * 60_000, deleteOrphans: true, managedBy: 'me' });
     expect(report.actions.map((x) => [x.liveEventName, x.outcome])).toEqual([['vanished', 'already-gone'], ['nowstopped', 'unchanged'], ['racing', 'already-gone']]);
     expect(calls.filter((c) => c.startsWith('stop'))).toEqual(['stop one/racing']);
   });
@@ -48,7 +62,7 @@ describe('reaper sweep', () => {
   it('reports an account it cannot list and goes on with the others', async () => {
     const { j } = janitor({ two: [] }, {});
     const failing: LiveEventJanitor = { ...j, listLiveEvents: async (a) => (a.accountName === 'one' ? Promise.reject(new Error('503')) : []) };
-    const report = await reapOnce({ janitor: failing, client, accounts, now, graceMs: 1, deleteOrphans: true, managedBy: 'me' });
+    const report = await reapOnce({ janitor: failing, client, accounts, now: () => now, graceMs: 1, deleteOrphans: true, managedBy: 'me' });
     expect(report.accounts).toEqual([{ account: 'one', examined: 0, error: '503' }, { account: 'two', examined: 0 }]);
   });
 });

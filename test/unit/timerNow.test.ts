@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 const seen = vi.hoisted(() => ({ reaper: [] as number[], calendar: [] as number[] }));
 vi.mock('durable-functions', async (original) => ({ ...(await original<object>()), getClient: () => ({}) }));
 vi.mock('../../activities/reaperActivities.js', () => ({
-  reapOnce: async (deps: { now: number }) => (seen.reaper.push(deps.now), { actions: [] }),
+  reapOnce: async (deps: { now: () => number }) => (seen.reaper.push(deps.now()), { actions: [] }),
 }));
 vi.mock('../../activities/calendarSync.js', () => ({
   syncCalendars: async (deps: { now: number }) => (seen.calendar.push(deps.now), []),
