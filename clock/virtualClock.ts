@@ -230,12 +230,30 @@ export class VirtualClock implements Clock {
     };
     const onClient = (message: unknown) => count((message as { request: ClientRequest }).request);
     const onServer = (message: unknown) => count((message as { request: IncomingMessage; response: ServerResponse }).response);
-    diagnostics.subscribe('http.client.request.start', onClient);
-    diagnostics.subscribe('http.server.request.start', onServer);
-    this.#unsubscribe.push(
-      () => diagnostics.unsubscribe('http.client.request.start', onClient),
-      () => diagnostics.unsubscribe('http.server.request.start', onServer),
-    );
+    // fetch() goes through undici, not node:http: from its request's creation to its last byte or its error. Without
+    // it a fetch opening a new connection (after keep-alive sockets timed out) looks idle for the turns the connect
+    // takes, and the clock could move before the request reaches the server (seen after the process was frozen).
+    const fetchesInFlight = new WeakSet<object>();
+    const onFetchStart = (message: unknown) => {
+      fetchesInFlight.add((message as { request: object }).request);
+      this.#httpInFlight++;
+    };
+    const onFetchEnd = (message: unknown) => {
+      if (!fetchesInFlight.delete((message as { request: object }).request)) return;
+      this.#httpInFlight--;
+      this.#poke();
+    };
+    const channels: Array<[string, (message: unknown) => void]> = [
+      ['http.client.request.start', onClient],
+      ['http.server.request.start', onServer],
+      ['undici:request:create', onFetchStart],
+      ['undici:request:trailers', onFetchEnd],
+      ['undici:request:error', onFetchEnd],
+    ];
+    for (const [name, listener] of channels) {
+      diagnostics.subscribe(name, listener);
+      this.#unsubscribe.push(() => diagnostics.unsubscribe(name, listener));
+    }
   }
 }
 
