@@ -176,8 +176,9 @@ async function loadApp(options: HostOptions, settings: Record<string, string>, m
   const mode = options.worker ?? modeSetting ?? 'inline';
   if (mode === 'thread') {
     // As in Azure: FUNCTIONS_WORKER_PROCESS_COUNT language workers (1 to 10, default 1), invocations spread over them.
-    const count = Number(settings.FUNCTIONS_WORKER_PROCESS_COUNT ?? process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? '1');
-    if (!Number.isInteger(count) || count < 1 || count > 10) throw new Error(`FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10, got "${settings.FUNCTIONS_WORKER_PROCESS_COUNT}".`);
+    const setting = settings.FUNCTIONS_WORKER_PROCESS_COUNT ?? process.env.FUNCTIONS_WORKER_PROCESS_COUNT ?? '1';
+    const count = Number(setting);
+    if (!Number.isInteger(count) || count < 1 || count > 10) throw new Error(`FUNCTIONS_WORKER_PROCESS_COUNT must be a whole number from 1 to 10, got "${setting}".`);
     return startThreadedApp({ appRoot: options.appRoot, entry: options.entry, settings, clock, count, color: wantsColour(), logExecutions: options.logExecutions });
   }
   if (mode !== 'inline') throw new Error(`DEVHOST_WORKER must be "inline" or "thread", got "${mode}".`);
