@@ -13,18 +13,11 @@ import type { JanitorOutcome, LiveEventSummary, MediaAccountRef } from '../../co
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, type RefusedAction } from '../../domain/errors.js';
 import type { MediaPort } from '../media/port.js';
-import { deleteForJanitor, ensureCreated, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
+import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
-export interface MediaGatewayOptions {
-  /** How long a busy live event is waited out inside one call before the caller is told (ms). */
-  busyWaitMs?: number;
-  /** First pause between attempts on a busy live event (doubles, capped at 8 s). */
-  busyBackoffMs?: number;
-  /** How long a live output create or delete may take before the call gives up (ms). */
-  outputOperationTimeoutMs?: number;
-  sleep?: (ms: number) => Promise<void>;
+export interface MediaGatewayOptions extends Partial<typeof GATEWAY_WAIT_DEFAULTS> {
   /** Where live events are created; read from the account (`mediaservices.get`) when absent. */
   location?: string;
 }
@@ -40,13 +33,7 @@ export class MediaGateway implements MediaPort {
     private readonly tags: Record<string, string> = {},
     options: MediaGatewayOptions = {},
   ) {
-    this.#options = {
-      busyWaitMs: 60_000,
-      busyBackoffMs: 100,
-      outputOperationTimeoutMs: 5 * 60_000,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      ...options,
-    };
+    this.#options = { ...GATEWAY_WAIT_DEFAULTS, ...options };
     this.#fixedLocation = options.location;
   }
 

@@ -16,7 +16,7 @@ import { classifyError } from '../../domain/errors.js';
 import { mkioErrorShape } from '../../domain/mediaErrors.js';
 import type { HttpAnswer, HttpRequest, HttpSend } from './http.js';
 import type { MediaPort } from './port.js';
-import { deleteForJanitor, ensureCreated, requestJudged, StillBusy, stopForJanitor, whileBusy, type BusyWaitOptions } from './refusals.js';
+import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, whileBusy } from './refusals.js';
 
 export interface MkioSettings {
   /** `https://api.mk.io` (the legacy AMS API) or `https://app.mk.io` (the current docs). */
@@ -34,9 +34,7 @@ export interface MkioSettings {
   storageAccountName?: string;
 }
 
-export interface MkioGatewayOptions extends Partial<BusyWaitOptions> {
-  /** How long a live output create or delete may take before the call gives up (ms). */
-  outputOperationTimeoutMs?: number;
+export interface MkioGatewayOptions extends Partial<typeof GATEWAY_WAIT_DEFAULTS> {
   /** Retries of a throttled (429), 5xx or network-failed request. */
   maxRetries?: number;
   now?: () => number;
@@ -56,7 +54,7 @@ interface Resource { name?: string; tags?: Record<string, string>; properties?: 
 const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED'];
 
 export class MkioGateway implements MediaPort {
-  readonly #options: Required<Omit<MkioGatewayOptions, keyof BusyWaitOptions>> & BusyWaitOptions;
+  readonly #options: Required<MkioGatewayOptions>;
 
   /** `tags`: written on every live event this gateway creates (the deployment's managedBy mark for the reaper). */
   constructor(
@@ -66,11 +64,8 @@ export class MkioGateway implements MediaPort {
     options: MkioGatewayOptions = {},
   ) {
     this.#options = {
-      busyWaitMs: 60_000,
-      busyBackoffMs: 100,
-      outputOperationTimeoutMs: 5 * 60_000,
+      ...GATEWAY_WAIT_DEFAULTS,
       maxRetries: 4,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       now: Date.now,
       ...options,
     };

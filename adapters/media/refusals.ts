@@ -14,6 +14,15 @@ export interface BusyWaitOptions {
   sleep: (ms: number) => Promise<void>;
 }
 
+/** The waits every gateway uses unless told otherwise: busy live events, and live output operations to their end. */
+export const GATEWAY_WAIT_DEFAULTS: BusyWaitOptions & { outputOperationTimeoutMs: number } = {
+  busyWaitMs: 60_000,
+  busyBackoffMs: 100,
+  /** How long a live output create or delete may take before the call gives up (ms). */
+  outputOperationTimeoutMs: 5 * 60_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
 export class StillBusy extends Error {}
 
 export type Judged<T> = { done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string };
