@@ -95,7 +95,7 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   if (!(maxBodyBytes > 0)) throw new Error(`FUNCTIONS_REQUEST_BODY_SIZE_LIMIT must be a positive number of bytes.`);
   const delivery = options.delivery ?? deliveryFrom(setting, durable.storageProvider ?? {}, clock.now());
 
-  const app = await loadApp(options, settings, setting('DEVHOST_WORKER'));
+  const app = await loadApp(options, clock, settings, setting('DEVHOST_WORKER'));
   mkdirSync(dirname(resolve(options.dbFile)), { recursive: true });
   const store = new DurableStore(options.dbFile);
   // Kept with the durable state, as Azure keeps host keys in storage: links survive a restart.
@@ -171,8 +171,7 @@ export async function startHost(options: HostOptions): Promise<LocalHost> {
   };
 }
 
-async function loadApp(options: HostOptions, settings: Record<string, string>, modeSetting: string | undefined): Promise<HostedApp> {
-  const clock = options.clock ?? systemClock;
+async function loadApp(options: HostOptions, clock: Clock, settings: Record<string, string>, modeSetting: string | undefined): Promise<HostedApp> {
   const mode = options.worker ?? modeSetting ?? 'inline';
   if (mode === 'thread') {
     // As in Azure: FUNCTIONS_WORKER_PROCESS_COUNT language workers (1 to 10, default 1), invocations spread over them.

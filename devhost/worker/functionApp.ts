@@ -121,8 +121,7 @@ export class FunctionApp implements HostedApp {
     if (!entry || !model) throw new Error('The app did not set a programming model; is it using @azure/functions v4?');
 
     const inputData = [{ name: fn.triggerName, data: input.trigger }];
-    for (const [bindingName, binding] of Object.entries(fn.metadata.bindings)) {
-      if (binding.direction !== 'in' || bindingName === fn.triggerName) continue;
+    for (const [bindingName, binding] of hostInputBindings(fn)) {
       const supplied = input.inputs?.[bindingName];
       if (supplied) {
         inputData.push({ name: bindingName, data: supplied });
@@ -167,6 +166,11 @@ export class FunctionApp implements HostedApp {
     for (const output of response.outputData ?? []) if (output.data) outputs[output.name] = output.data;
     return { returnData: response.returnValue, outputs };
   }
+}
+
+/** The input bindings other than the trigger, whose data the host supplies with each invocation (e.g. durableClient). */
+export function hostInputBindings(fn: RegisteredFunction): Array<[string, BindingInfo]> {
+  return Object.entries(fn.metadata.bindings).filter(([bindingName, binding]) => binding.direction === 'in' && bindingName !== fn.triggerName);
 }
 
 /** Decodes RPC typed data into a plain value (JSON parsed when it is JSON). */

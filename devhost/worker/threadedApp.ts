@@ -7,8 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { systemClock, type Clock, type LinearClockReading } from '../../clock/clock.js';
-import type { BindingInfo } from './functionsCore.js';
-import type { HostedApp, InputBindingProvider, InvocationInput, InvocationResult, LoadOptions, RegisteredFunction } from './functionApp.js';
+import { hostInputBindings, type HostedApp, type InputBindingProvider, type InvocationInput, type InvocationResult, type LoadOptions, type RegisteredFunction } from './functionApp.js';
 
 /** What the app's thread starts from. */
 export interface AppThreadData extends LoadOptions {
@@ -152,8 +151,7 @@ export async function startThreadedApp(options: ThreadedAppOptions): Promise<Hos
       if (!fn) throw new Error(`No function named "${name}" is registered.`);
       // The host owns these bindings (e.g. durableClient): their data travels with the request, as over RPC.
       const inputs: Record<string, ReturnType<InputBindingProvider>> = {};
-      for (const [bindingName, binding] of Object.entries(fn.metadata.bindings) as Array<[string, BindingInfo]>) {
-        if (binding.direction !== 'in' || bindingName === fn.triggerName) continue;
+      for (const [bindingName, binding] of hostInputBindings(fn)) {
         const provide = providers.get(binding.type.toLowerCase());
         if (provide) inputs[bindingName] = provide(binding, fn.name);
       }
