@@ -13,7 +13,7 @@ import type { JanitorOutcome, LiveEventSummary, MediaAccountRef } from '../../co
 import type { LiveEventAction, LiveEventActionResult, LiveEventSnapshot } from '../../contracts/mediaActivities.js';
 import { classifyError, type RefusedAction } from '../../domain/errors.js';
 import type { MediaPort } from '../media/port.js';
-import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, whileBusy, type Judged } from '../media/refusals.js';
+import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, untilFinished, whileBusy, type Judged } from '../media/refusals.js';
 
 const POLL = { updateIntervalInMs: 1_000 };
 
@@ -38,18 +38,15 @@ export class MediaGateway implements MediaPort {
   }
 
   /**
-   * Polls a started operation to its end: quickly at first (a live output create or delete takes seconds), then
-   * backing off to 2 s, bounded by `outputOperationTimeoutMs`. A failed operation throws.
+   * Polls a started operation to its end (untilFinished), bounded by `outputOperationTimeoutMs`. A failed operation throws.
    */
   async #untilDone(poller: { isDone(): boolean; poll(): Promise<void>; getResult(): unknown }, what: string): Promise<void> {
-    const { outputOperationTimeoutMs, sleep } = this.#options;
-    let waited = 0;
-    for (let pause = 5; !poller.isDone(); pause = Math.min(pause * 2, 2_000)) {
-      if (waited >= outputOperationTimeoutMs) throw new Error(`${what} did not finish within ${outputOperationTimeoutMs} ms`);
-      await sleep(pause);
-      waited += pause;
-      await poller.poll();
-    }
+    const { outputOperationTimeoutMs: timeoutMs, sleep } = this.#options;
+    const finished = async (pauses: number) => {
+      if (pauses > 0) await poller.poll();
+      return poller.isDone();
+    };
+    await untilFinished(finished, { timeoutMs, sleep }, `${what} did not finish`);
     poller.getResult();
   }
 

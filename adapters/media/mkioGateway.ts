@@ -16,7 +16,7 @@ import { classifyError } from '../../domain/errors.js';
 import { mkioErrorShape } from '../../domain/mediaErrors.js';
 import type { HttpAnswer, HttpRequest, HttpSend } from './http.js';
 import type { MediaPort } from './port.js';
-import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, whileBusy } from './refusals.js';
+import { deleteForJanitor, ensureCreated, GATEWAY_WAIT_DEFAULTS, requestJudged, StillBusy, stopForJanitor, untilFinished, whileBusy } from './refusals.js';
 
 export interface MkioSettings {
   /** `https://api.mk.io` (the legacy AMS API) or `https://app.mk.io` (the current docs). */
@@ -194,21 +194,15 @@ export class MkioGateway implements MediaPort {
 
   /** Polls a live output until its create or delete has finished (quickly at first, then every 2 s), bounded. */
   async #untilOutput(path: string, until: 'created' | 'deleted'): Promise<void> {
-    const { outputOperationTimeoutMs, sleep } = this.#options;
-    let waited = 0;
-    for (let pause = 5; ; pause = Math.min(pause * 2, 2_000)) {
+    const { outputOperationTimeoutMs: timeoutMs, sleep } = this.#options;
+    const finished = async () => {
       const output = await this.#get<Resource>(path);
-      const provisioning = output?.properties?.provisioningState;
-      if (until === 'deleted' && !output) return;
-      if (until === 'created') {
-        if (!output) throw new Error(`live output ${path} disappeared while being created`);
-        if (provisioning === 'Failed') throw new Error(`live output ${path} failed to be created`);
-        if (provisioning !== 'InProgress' && output.properties?.resourceState !== 'Creating') return;
-      }
-      if (waited >= outputOperationTimeoutMs) throw new Error(`live output ${path} was not ${until} within ${outputOperationTimeoutMs} ms`);
-      await sleep(pause);
-      waited += pause;
-    }
+      if (until === 'deleted') return !output;
+      if (!output) throw new Error(`live output ${path} disappeared while being created`);
+      if (output.properties?.provisioningState === 'Failed') throw new Error(`live output ${path} failed to be created`);
+      return output.properties?.provisioningState !== 'InProgress' && output.properties?.resourceState !== 'Creating';
+    };
+    await untilFinished(finished, { timeoutMs, sleep }, `live output ${path} was not ${until}`);
   }
 
   async publishRecording(_account: MediaAccountRef, assetName: string, locatorName: string, streamingPolicyName: string): Promise<string[]> {

@@ -23,6 +23,20 @@ export const GATEWAY_WAIT_DEFAULTS: BusyWaitOptions & { outputOperationTimeoutMs
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/**
+ * Polls a live output operation to its end: `finished` is asked at once, then after pauses starting at 5 ms (a create
+ * or delete takes seconds) and doubling to 2 s, for at most `timeoutMs`; then `timedOut` says what did not finish.
+ * `finished` is told how many pauses came before (a poller that was just started has nothing new to read at 0).
+ */
+export async function untilFinished(finished: (pauses: number) => Promise<boolean>, options: { timeoutMs: number; sleep: (ms: number) => Promise<void> }, timedOut: string): Promise<void> {
+  let waited = 0;
+  for (let pause = 5, pauses = 0; !(await finished(pauses)); pause = Math.min(pause * 2, 2_000), pauses++) {
+    if (waited >= options.timeoutMs) throw new Error(`${timedOut} within ${options.timeoutMs} ms`);
+    await options.sleep(pause);
+    waited += pause;
+  }
+}
+
 export class StillBusy extends Error {}
 
 export type Judged<T> = { done: T } | { verdict: 'gone' | 'alreadyDone' | 'refused'; snapshot: LiveEventSnapshot; message: string };
