@@ -25,7 +25,7 @@ import { systemClock } from '../clock/clock.js';
 import { startLocalStack } from '../devhost/localStack.js';
 import { parseCreateBroadcast } from '../domain/broadcastRequest.js';
 import { quantile } from '../domain/schedule.js';
-import type { LoadPlan, LoadResult, Sample } from './apiLoad.js';
+import { timed, type LoadPlan, type LoadResult } from './apiLoad.js';
 
 const seedCount = Number(process.argv[2] ?? 10_000);
 const rates = (process.argv[3] ?? '50,100,200,400').split(',').map(Number);
@@ -92,12 +92,6 @@ if (profiler) {
   await profiler.post('Profiler.enable');
   await profiler.post('Profiler.start');
 }
-async function timed(path: string): Promise<Sample> {
-  const t = performance.now();
-  const res = await fetch(`${host.url}${path}`, { headers });
-  await res.arrayBuffer();
-  return { ms: performance.now() - t, status: res.status };
-}
 
 /** One rate's load, sent from its own thread (bench/apiLoad.ts). */
 function load(plan: LoadPlan): Promise<LoadResult> {
@@ -156,7 +150,7 @@ if (profiler && profileFile) {
   const { profile } = await profiler.post('Profiler.stop');
   writeFileSync(profileFile, JSON.stringify(profile));
 }
-const idle = await timed('/api/broadcasts?top=50');
+const idle = await timed(`${host.url}/api/broadcasts?top=50`, { headers });
 console.log(`list (idle, ${seedCount + next} broadcasts): ${idle.ms.toFixed(1)} ms`);
 console.log(JSON.stringify({ seedCount, results }));
 await stack.close();

@@ -28,7 +28,8 @@ export interface LoadResult {
   sentMs: number;
 }
 
-async function timed(url: string, init: RequestInit): Promise<Sample> {
+/** One request, timed to its last byte (status 0: it failed). */
+export async function timed(url: string, init: RequestInit): Promise<Sample> {
   const t = performance.now();
   try {
     const res = await fetch(url, init);
