@@ -77,10 +77,14 @@ host.engine.startNew(capacityLedgerOrchestrator, capacityLedgerInstanceId(accoun
 const inserted = performance.now();
 // Wait until the host is idle: every seeded orchestration has run its first episodes and its notification
 // activity and waits on a timer (days ahead). Measuring earlier would measure the seeding.
-for (let idleChecks = 0; idleChecks < 3; ) {
-  await new Promise((r) => setTimeout(r, 250));
-  idleChecks = host.engine.busy === 0 ? idleChecks + 1 : 0;
+/** Resolves once the engine has had nothing running at `checks` checks in a row, 250 ms apart. */
+async function engineIdle(checks: number): Promise<void> {
+  for (let idleChecks = 0; idleChecks < checks; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    idleChecks = host.engine.busy === 0 ? idleChecks + 1 : 0;
+  }
 }
+await engineIdle(3);
 console.log(`seeded ${seedCount} broadcasts: inserted in ${((inserted - seedStarted) / 1000).toFixed(1)} s, settled after ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
 
 // ---- measure -----------------------------------------------------------------------------------------
@@ -122,10 +126,7 @@ for (const rate of rates) {
   // The mean over the app's threads (FUNCTIONS_WORKER_PROCESS_COUNT).
   const appThreadBusy = appElu && appEluBefore ? appElu.reduce((sum, u, i) => sum + performance.eventLoopUtilization(u, appEluBefore[i]).utilization, 0) / appElu.length : undefined;
   // Let the engine finish the episodes and activities this rate started before the next one.
-  for (let idleChecks = 0; idleChecks < 2; ) {
-    await new Promise((r) => setTimeout(r, 250));
-    idleChecks = host.engine.busy === 0 ? idleChecks + 1 : 0;
-  }
+  await engineIdle(2);
   // Process CPU per create (host, app and the load thread), its episodes included: comparable on a busy machine, unlike latency.
   const cpu = process.cpuUsage(cpuBefore);
   const cpuMsPerCreate = (cpu.user + cpu.system) / 1000 / samples.length;
