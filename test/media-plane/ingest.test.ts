@@ -85,6 +85,8 @@ describe.skipIf(!ffmpeg)('media plane: RTMP ingest, recording and playback (emul
 
     const first = push(url, 6);
     await until('the encoder-connected event', () => eventsOf(name, 'EncoderConnected').length === 1);
+    // Published together, but delivered as two Event Grid POSTs: the second may arrive a moment after the first.
+    await until('the incoming-stream event', () => eventsOf(name, 'IncomingStreamReceived').length > 0);
     expect(eventsOf(name, 'IncomingStreamReceived')).toHaveLength(1);
     // The preview serves the live HLS while Running.
     const event = await client.liveEvents.get(rg, account, name);
