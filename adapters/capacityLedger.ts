@@ -79,7 +79,7 @@ function createChannels(client: df.DurableClient) {
       const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus);
       if (alive) return;
       try {
-        await client.startNew(capacityLedgerOrchestrator, { instanceId, input: { generation: 0, slots: '', longest: 0, recent: [] } satisfies CapacityLedgerState });
+        await client.startNew(capacityLedgerOrchestrator, { instanceId, input: { generation: 0, windows: '', longest: 0 } satisfies CapacityLedgerState });
       } catch {
         // Started by a concurrent request: any running ledger will do.
       }

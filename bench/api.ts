@@ -73,7 +73,7 @@ const seededSlots = encodeSlots(
     return { broadcastId: `seed-${i}`, ...occupancyWindow(Date.parse(w.startAt), Date.parse(w.endAt), leadMs, policy.graceMs) };
   }),
 );
-host.engine.startNew(capacityLedgerOrchestrator, capacityLedgerInstanceId(account.accountName), JSON.stringify({ generation: 0, ...seededSlots, recent: [] } satisfies CapacityLedgerState));
+host.engine.startNew(capacityLedgerOrchestrator, capacityLedgerInstanceId(account.accountName), JSON.stringify({ generation: 0, ...seededSlots } satisfies CapacityLedgerState));
 const inserted = performance.now();
 // Wait until the host is idle: every seeded orchestration has run its first episodes and its notification
 // activity and waits on a timer (days ahead). Measuring earlier would measure the seeding.

@@ -33,16 +33,24 @@ export interface CapacityLedgerState {
   /** Counts the executions (continue-as-new): a requester whose answer is missing after a new one raises again. */
   generation?: number;
   /**
-   * The slots held: fixed-width records sorted by start (domain/capacityBook.ts `encodeSlots`), one string so
-   * that replaying the input on every episode costs little.
+   * The slots held: `from,length,broadcastId` records sorted by start, separated by spaces (domain/capacityBook.ts
+   * `encodeSlots`), one string so that replaying the input on every episode costs little.
    */
-  slots?: string;
-  /** The longest window in `slots` (ms). */
+  windows?: string;
+  /** The longest window in `windows` (ms). */
   longest?: number;
+  /**
+   * Recent answers by request id, oldest first, so a request raised again is answered the same (not applied
+   * twice): `id` accepted, `id!` refused, separated by spaces; the refusals' details in `refusals`.
+   */
+  answers?: string;
+  refusals?: CapacityDecision[];
+  /** Ledgers from before `windows`: fixed-width records (51 characters each). */
+  slots?: string;
   /** Ledgers from before `slots`: objects (or `[broadcastId, from, to]`). */
   reservations?: Array<[string, number, number] | SlotReservation>;
-  /** Recent decisions by request id, so a request raised again is answered the same (not applied twice). */
-  recent: CapacityDecision[];
+  /** Ledgers from before `answers`: the recent decisions as objects. */
+  recent?: CapacityDecision[];
 }
 
 /** The ledger's custom status: the newest answers (as many as fit far below the 16 KB limit). */

@@ -24,42 +24,93 @@ const CONFLICTS_SHOWN = 5;
 export const DETAILED_REFUSALS = 5;
 
 /**
- * The slots carried across continue-as-new, as one string of fixed-width records sorted by start: from and to
- * (ms, base 36, 11 characters each) and the broadcast id padded with '.' to 29 characters. The ledger replays
- * its input on every episode; one long string costs the JSON parsers almost nothing (10,000 slots as JSON
- * arrays cost milliseconds per episode), and a request decodes only the records near its window.
+ * The slots carried across continue-as-new, as one string of records sorted by start and separated by spaces:
+ * `from,length,broadcastId` with from and length (ms) in base 36, ~25 characters a slot. The ledger's input
+ * travels in every episode's history (twice: the ExecutionStarted event and the input), so its size is the
+ * cost of an episode; one long string costs the JSON parsers little, and a request decodes only the records
+ * near its window.
  */
-const TIME_CHARS = 11;
-const ID_CHARS = 29;
-const RECORD_CHARS = 2 * TIME_CHARS + ID_CHARS;
-const encodeTime = (ms: number) => ms.toString(36).padStart(TIME_CHARS, '0');
-const encodeSlot = (r: SlotReservation) => encodeTime(r.from) + encodeTime(r.to) + r.broadcastId.padEnd(ID_CHARS, '.');
+const encodeSlot = (r: SlotReservation) => `${r.from.toString(36)},${(r.to - r.from).toString(36)},${r.broadcastId}`;
 const byStart = (a: SlotReservation, b: SlotReservation) => a.from - b.from || (a.broadcastId < b.broadcastId ? -1 : a.broadcastId > b.broadcastId ? 1 : 0);
+const isValidSlot = (r: SlotReservation) => broadcastIdPattern.test(r.broadcastId) && Number.isSafeInteger(r.from) && Number.isSafeInteger(r.to) && r.from >= 0 && r.to > r.from;
 
 /** The slot string of a list of reservations (the ledger's input format; the benchmark seeds a ledger with it). */
-export function encodeSlots(reservations: readonly SlotReservation[]): { slots: string; longest: number } {
-  const valid = reservations.filter((r) => broadcastIdPattern.test(r.broadcastId) && r.broadcastId.length <= ID_CHARS && Number.isSafeInteger(r.from) && Number.isSafeInteger(r.to) && r.from >= 0 && r.to > r.from);
-  return { slots: [...valid].sort(byStart).map(encodeSlot).join(''), longest: Math.max(0, ...valid.map((r) => r.to - r.from)) };
+export function encodeSlots(reservations: readonly SlotReservation[]): { windows: string; longest: number } {
+  const valid = reservations.filter(isValidSlot);
+  return { windows: [...valid].sort(byStart).map(encodeSlot).join(' '), longest: longestOf(valid) };
 }
 
 /** The reservations a ledger state holds (tests, tools; the ledger itself decodes only what it needs). */
 export function reservationsIn(state: Partial<CapacityLedgerState>): SlotReservation[] {
-  return decodeAll(new CapacityBook(state).nextGeneration(-Infinity).slots ?? '');
+  const slots = new SlotRecords(new CapacityBook(state).nextGeneration(-Infinity).windows ?? '');
+  return Array.from({ length: slots.count }, (_, i) => slots.at(i));
 }
 
-function decodeAll(slots: string): SlotReservation[] {
-  return Array.from({ length: Math.floor(slots.length / RECORD_CHARS) }, (_, i) => slotAt(slots, i));
+/** A slot string, its record boundaries indexed once; records are decoded when asked for. */
+class SlotRecords {
+  readonly text: string;
+  /** Where each record starts, and one past the end. */
+  readonly #starts: Uint32Array;
+
+  constructor(text: string) {
+    this.text = text;
+    const starts: number[] = [];
+    for (let at = 0; at < text.length; ) {
+      starts.push(at);
+      const space = text.indexOf(' ', at);
+      at = space < 0 ? text.length : space + 1;
+    }
+    starts.push(text.length + 1);
+    this.#starts = Uint32Array.from(starts);
+  }
+
+  get count(): number {
+    return this.#starts.length - 1;
+  }
+
+  /** Records `from` to `to` (exclusive) as they are in the text, to carry them to the next generation. */
+  slice(from: number, to: number): string {
+    return this.text.slice(this.#starts[from], (this.#starts[to] as number) - 1);
+  }
+
+  fromAt(i: number): number {
+    const at = this.#starts[i] as number;
+    return parseInt(this.text.slice(at, this.text.indexOf(',', at)), 36);
+  }
+
+  /** The window of record `i` without its broadcast id (what most steps need). */
+  windowAt(i: number): { from: number; to: number } {
+    const at = this.#starts[i] as number;
+    const comma = this.text.indexOf(',', at);
+    const from = parseInt(this.text.slice(at, comma), 36);
+    return { from, to: from + parseInt(this.text.slice(comma + 1, this.text.indexOf(',', comma + 1)), 36) };
+  }
+
+  idAt(i: number): string {
+    const end = (this.#starts[i + 1] as number) - 1;
+    return this.text.slice(this.text.lastIndexOf(',', end - 1) + 1, end);
+  }
+
+  at(i: number): SlotReservation {
+    const { from, to } = this.windowAt(i);
+    return { broadcastId: this.idAt(i), from, to };
+  }
 }
 
-function slotAt(slots: string, i: number): SlotReservation {
-  const at = i * RECORD_CHARS;
-  return { from: parseInt(slots.substr(at, TIME_CHARS), 36), to: parseInt(slots.substr(at + TIME_CHARS, TIME_CHARS), 36), broadcastId: slots.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, '') };
+const longestOf = (reservations: readonly SlotReservation[]) => reservations.reduce((longest, r) => Math.max(longest, r.to - r.from), 0);
+
+/** Ledgers from before the current slot string: fixed-width records (from and to in 11 base-36 digits, the id padded with '.' to 29 characters). */
+const LEGACY_RECORD_CHARS = 51;
+function legacySlots(slots: string): SlotReservation[] {
+  return Array.from({ length: Math.floor(slots.length / LEGACY_RECORD_CHARS) }, (_, i) => {
+    const at = i * LEGACY_RECORD_CHARS;
+    return { from: parseInt(slots.substr(at, 11), 36), to: parseInt(slots.substr(at + 11, 11), 36), broadcastId: slots.substr(at + 22, 29).replace(/\.+$/, '') };
+  });
 }
 
 export class CapacityBook {
-  /** The slots this generation started with (immutable during it) and how many. */
-  readonly #base: string;
-  readonly #baseCount: number;
+  /** The slots this generation started with (immutable during it). */
+  readonly #base: SlotRecords;
   readonly #baseLongest: number;
   /** Broadcasts whose base slot no longer counts (released, or reserved again: their new window is in #byStart). */
   readonly #removed = new Set<string>();
@@ -75,27 +126,36 @@ export class CapacityBook {
 
   constructor(state: Partial<CapacityLedgerState> = {}) {
     this.generation = Number.isSafeInteger(state.generation) ? (state.generation as number) : 0;
-    if (typeof state.slots === 'string') {
-      this.#base = state.slots.slice(0, state.slots.length - (state.slots.length % RECORD_CHARS));
-      this.#baseLongest = Number.isFinite(state.longest) ? (state.longest as number) : Math.max(0, ...decodeAll(this.#base).map((r) => r.to - r.from));
+    if (typeof state.windows === 'string') {
+      this.#base = new SlotRecords(state.windows);
+      this.#baseLongest = Number.isFinite(state.longest) ? (state.longest as number) : longestOf(Array.from({ length: this.#base.count }, (_, i) => this.#base.at(i)));
     } else {
-      // Ledgers from before the slot string: a list of objects or [id, from, to]; the last window of an id wins.
+      // Ledgers from before the slot string (fixed-width records, or a list of objects or [id, from, to]); the last window of an id wins.
       const latest = new Map<string, SlotReservation>();
-      for (const entry of Array.isArray(state.reservations) ? state.reservations : []) {
+      const entries = typeof state.slots === 'string' ? legacySlots(state.slots) : Array.isArray(state.reservations) ? state.reservations : [];
+      for (const entry of entries) {
         const r = readReservation(entry);
         if (r) latest.set(r.broadcastId, r);
       }
-      ({ slots: this.#base, longest: this.#baseLongest } = encodeSlots([...latest.values()]));
+      const encoded = encodeSlots([...latest.values()]);
+      this.#base = new SlotRecords(encoded.windows);
+      this.#baseLongest = encoded.longest;
     }
-    this.#baseCount = this.#base.length / RECORD_CHARS;
     for (const d of Array.isArray(state.recent) ? state.recent : []) {
       if (d && typeof d.requestId === 'string' && typeof d.ok === 'boolean') this.#remember(d);
+    }
+    const refusals = new Map((Array.isArray(state.refusals) ? state.refusals : []).map((d) => [d?.requestId, d]));
+    for (const answer of typeof state.answers === 'string' ? state.answers.split(' ') : []) {
+      // `id` accepted, `id!` refused (its details in `refusals`).
+      const refused = answer.endsWith('!');
+      const requestId = refused ? answer.slice(0, -1) : answer;
+      if (requestId) this.#remember(refused ? { ...refusals.get(requestId), requestId, ok: false } : { requestId, ok: true });
     }
   }
 
   /** Windows held: exact until something is released or moved in this generation (then an upper bound). */
   get size(): number {
-    return this.#baseCount + this.#byId.size;
+    return this.#base.count + this.#byId.size;
   }
 
   /** Decides one request; a request id seen before gets its earlier answer and changes nothing. */
@@ -131,11 +191,11 @@ export class CapacityBook {
   #near(candidate: SlotReservation, now: number): SlotReservation[] {
     const found: SlotReservation[] = [];
     const earliest = candidate.from - Math.max(this.#baseLongest, this.#longest);
-    for (let i = this.#baseIndexFrom(earliest); i < this.#baseCount; i++) {
-      // Neighbouring requests look at the same records: each is decoded once per replay.
+    for (let i = this.#baseIndexFrom(earliest), count = this.#base.count; i < count; i++) {
+      // Neighbouring requests look at the same records: each is decoded once per book.
       let r = this.#decoded.get(i);
       if (!r) {
-        r = slotAt(this.#base, i);
+        r = this.#base.at(i);
         this.#decoded.set(i, r);
       }
       if (r.from >= candidate.to) break;
@@ -149,13 +209,13 @@ export class CapacityBook {
     return found;
   }
 
-  /** First base record starting at or after `at` (binary search on the fixed-width records). */
+  /** First base record starting at or after `at` (binary search on the sorted records). */
   #baseIndexFrom(at: number): number {
     let lo = 0;
-    let hi = this.#baseCount;
+    let hi = this.#base.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (parseInt(this.#base.substr(mid * RECORD_CHARS, TIME_CHARS), 36) < at) lo = mid + 1;
+      if (this.#base.fromAt(mid) < at) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -219,29 +279,39 @@ export class CapacityBook {
 
   /**
    * The input of the next generation: windows still running at `now`, merged into one slot string (records of
-   * the base are copied as they are, only this generation's windows are encoded); the remembered answers.
+   * the base are copied as they are, only this generation's windows are encoded); the remembered answers, as one
+   * string of request ids (~13 characters each instead of ~40 as objects) and the refusals' details.
    */
   nextGeneration(now: number): CapacityLedgerState {
     const parts: string[] = [];
     const added = this.#byStart.filter((r) => r.to > now);
-    let b = 0;
-    let longest = 0;
-    const emitAdded = (r: SlotReservation) => {
-      parts.push(encodeSlot(r));
-      longest = Math.max(longest, r.to - r.from);
+    let longest = longestOf(added);
+    // Runs of base records that are kept are copied as they are; this generation's windows go in between (both are sorted by start).
+    let runStart = 0;
+    let a = 0;
+    const endRun = (i: number) => {
+      if (i > runStart) parts.push(this.#base.slice(runStart, i));
     };
-    for (let i = 0; i < this.#baseCount; i++) {
-      const at = i * RECORD_CHARS;
-      const from = parseInt(this.#base.substr(at, TIME_CHARS), 36);
-      const to = parseInt(this.#base.substr(at + TIME_CHARS, TIME_CHARS), 36);
-      // Both lists are sorted by start: the merge keeps the order.
-      while (b < added.length && (added[b] as SlotReservation).from < from) emitAdded(added[b++] as SlotReservation);
-      if (to <= now || this.#removed.has(this.#base.substr(at + 2 * TIME_CHARS, ID_CHARS).replace(/\.+$/, ''))) continue;
-      parts.push(this.#base.substr(at, RECORD_CHARS));
-      longest = Math.max(longest, to - from);
+    for (let i = 0; i < this.#base.count; i++) {
+      const { from, to } = this.#base.windowAt(i);
+      if (a < added.length && (added[a] as SlotReservation).from < from) {
+        endRun(i);
+        while (a < added.length && (added[a] as SlotReservation).from < from) parts.push(encodeSlot(added[a++] as SlotReservation));
+        runStart = i;
+      }
+      if (to <= now || (this.#removed.size > 0 && this.#removed.has(this.#base.idAt(i)))) {
+        endRun(i);
+        runStart = i + 1;
+      } else {
+        longest = Math.max(longest, to - from);
+      }
     }
-    while (b < added.length) emitAdded(added[b++] as SlotReservation);
-    return { generation: this.generation + 1, slots: parts.join(''), longest, recent: [...this.#decisions.values()] };
+    endRun(this.#base.count);
+    while (a < added.length) parts.push(encodeSlot(added[a++] as SlotReservation));
+    // The answers oldest first: accepted ones as their request id, refused ones as `id!` with their details apart.
+    const decisions = [...this.#decisions.values()];
+    const answers = decisions.map((d) => (d.ok ? d.requestId : `${d.requestId}!`)).join(' ');
+    return { generation: this.generation + 1, windows: parts.join(' '), longest, answers, refusals: decisions.filter((d) => !d.ok) };
   }
 }
 

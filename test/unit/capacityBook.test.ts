@@ -181,6 +181,20 @@ describe('CapacityBook', () => {
     expect(loaded.decide(reserve('t', 'd', 21, 22, 2), 0)).toMatchObject({ ok: false, firstExceededAt: 21, conflictCount: 2 });
     expect(loaded.decide(reserve('u', 'd', 0, 5, 1), 0).ok).toBe(true); // 'a' moved away from [0, 10)
   });
+
+  it('reads the fixed-width slots and answer objects of the ledgers before the compact state', () => {
+    const fixedWidth = (id: string, from: number, to: number) => from.toString(36).padStart(11, '0') + to.toString(36).padStart(11, '0') + id.padEnd(29, '.');
+    const refused = { requestId: 'old-refused', ok: false, firstExceededAt: 5, conflicts: [{ broadcastId: 'a', from: 0, to: 10 }], conflictCount: 1 };
+    const book = new CapacityBook({ generation: 7, slots: fixedWidth('a', 0, 10) + fixedWidth('b', 20, 40), longest: 20, recent: [{ requestId: 'old-ok', ok: true }, refused] });
+    expect(reservationsIn(book.nextGeneration(0))).toEqual([{ broadcastId: 'a', from: 0, to: 10 }, { broadcastId: 'b', from: 20, to: 40 }]);
+    expect(book.decide(reserve('x', 'c', 5, 25, 1), 0)).toMatchObject({ ok: false, firstExceededAt: 5 });
+    expect(book.decide(reserve('old-refused', 'c', 12, 15, 1), 0)).toEqual(refused); // answered as before, not decided again
+    // Carried on in the compact state: a slot in ~25 characters instead of 51, an accepted answer in its id.
+    const next = book.nextGeneration(0);
+    expect(next.windows).toBe('0,a,a k,k,b');
+    expect(next.answers).toBe('old-ok x! old-refused!'); // oldest first; the one raised again is among the newest
+    expect(new CapacityBook(next).decide(reserve('old-refused', 'c', 12, 15, 1), 0)).toEqual(refused);
+  });
 });
 
 describe('parseCapacityRequests', () => {
