@@ -65,6 +65,14 @@ export interface ListFilter {
 
 const require = createRequire(import.meta.url);
 const CHECKPOINT_INTERVAL_MS = 250;
+/**
+ * Inputs (and the ExecutionStarted rows that repeat them) at least this large are kept in memory once read, for
+ * the KEPT_EXECUTIONS instances read last: an instance with a large input (the capacity ledger, ~250 KB with
+ * 10,000 slots) runs an episode every few milliseconds under load, and copying its input out of SQLite twice
+ * per episode was a tenth of the host's thread. Both never change within an execution.
+ */
+const KEPT_INPUT_CHARS = 8_192;
+const KEPT_EXECUTIONS = 32;
 /** The checkpointing thread: its own connection, a passive checkpoint (never waits for, nor blocks, the writer). */
 const CHECKPOINTER = `
 const { workerData } = require('node:worker_threads');
@@ -81,6 +89,8 @@ export class DurableStore {
   readonly #statements = new Map<string, Database.Statement>();
   /** One reusable transaction wrapper (nested calls become savepoints). */
   readonly #transaction: (fn: () => unknown) => unknown;
+  /** Large inputs and ExecutionStarted rows by instance (see KEPT_INPUT_CHARS); least recently used first. */
+  readonly #kept = new Map<string, { executionId?: string; input?: string | null; started?: string }>();
 
   /** Checkpoints the WAL on its own connection, off the event loop (see CHECKPOINTER). */
   readonly #checkpointer: Worker | undefined;
@@ -136,7 +146,12 @@ export class DurableStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.#transaction(fn) as T;
+    try {
+      return this.#transaction(fn) as T;
+    } catch (error) {
+      this.#kept.clear(); // it may hold what the rolled-back transaction read of its own writes
+      throw error;
+    }
   }
 
   close(): void {
@@ -159,7 +174,11 @@ export class DurableStore {
   }
 
   getInput(id: string): string | null {
-    return (this.#sql('SELECT input FROM instances WHERE id = ?').get(id) as { input: string | null } | undefined)?.input ?? null;
+    const kept = this.#keptFor(id);
+    if (kept?.input !== undefined) return kept.input;
+    const input = (this.#sql('SELECT input FROM instances WHERE id = ?').get(id) as { input: string | null } | undefined)?.input ?? null;
+    if (input !== null && input.length >= KEPT_INPUT_CHARS) this.#keep(id, { ...kept, input });
+    return input;
   }
 
   /** Writes what an episode changes (never the input, which only start and continue-as-new set). */
@@ -171,6 +190,7 @@ export class DurableStore {
   }
 
   putInstance(row: InstanceRow): void {
+    this.#kept.delete(row.id);
     this.#sql(
         `INSERT INTO instances VALUES (@id, @name, @executionId, @status, @input, @output, @customStatus, @createdAt,
            @updatedAt, @parentId, @parentSlot, @engineState)
@@ -198,6 +218,7 @@ export class DurableStore {
   }
 
   deleteInstance(id: string): boolean {
+    this.#kept.delete(id);
     this.#sql('DELETE FROM history WHERE instanceId = ?').run(id);
     this.#sql('DELETE FROM inbox WHERE instanceId = ?').run(id);
     this.#sql('DELETE FROM work WHERE instanceId = ?').run(id);
@@ -205,9 +226,31 @@ export class DurableStore {
   }
 
   history(instanceId: string, executionId: string): string[] {
+    const kept = this.#keptFor(instanceId);
+    if (kept?.started !== undefined && kept.executionId === executionId) {
+      const rest = this.#sql('SELECT event FROM history WHERE instanceId = ? AND executionId = ? AND position > 0 ORDER BY position').all(instanceId, executionId) as Array<{ event: string }>;
+      return [kept.started, ...rest.map((r) => r.event)];
+    }
     const rows = this.#sql('SELECT event FROM history WHERE instanceId = ? AND executionId = ? ORDER BY position')
       .all(instanceId, executionId) as Array<{ event: string }>;
+    const started = rows[0]?.event;
+    if (started !== undefined && started.length >= KEPT_INPUT_CHARS) this.#keep(instanceId, { ...(kept?.executionId === executionId ? kept : {}), executionId, started });
     return rows.map((r) => r.event);
+  }
+
+  #keptFor(instanceId: string) {
+    const kept = this.#kept.get(instanceId);
+    if (kept) {
+      this.#kept.delete(instanceId);
+      this.#kept.set(instanceId, kept);
+    }
+    return kept;
+  }
+
+  #keep(instanceId: string, entry: { executionId?: string; input?: string | null; started?: string }): void {
+    this.#kept.delete(instanceId);
+    this.#kept.set(instanceId, entry);
+    if (this.#kept.size > KEPT_EXECUTIONS) this.#kept.delete(this.#kept.keys().next().value as string);
   }
 
   appendHistory(instanceId: string, executionId: string, from: number, events: string[]): void {
@@ -216,6 +259,7 @@ export class DurableStore {
   }
 
   deleteHistory(instanceId: string): void {
+    this.#kept.delete(instanceId);
     this.#sql('DELETE FROM history WHERE instanceId = ?').run(instanceId);
   }
 
