@@ -1,7 +1,7 @@
 /**
  * Requests to the per-account capacity ledger (orchestrators/capacityLedger.ts). Per function instance and
- * ledger, one channel: requests made while a raise is under way go out together in the next event (one
- * HTTP call, one message, decided in one episode), and one poller reads the ledger's custom status for every
+ * ledger, one channel: requests made while the previous event is unanswered go out together in the next one
+ * (one HTTP call, one message, decided in one episode), and one poller reads the ledger's custom status for every
  * waiting request id (without the ledger's input, which holds every reservation). A request whose answer is
  * missing is raised again with the same id, which the ledger answers without applying it twice: at once when
  * the ledger has continued as new since it was raised (the event may have been dropped with the old
@@ -30,6 +30,12 @@ const ANSWER_TIMEOUT_MS = 20_000;
 const POLL_MIN_MS = 4;
 const POLL_MAX_MS = 25;
 const HTTP_TIMEOUT_MS = 10_000;
+/**
+ * The next event waits until the ledger answered the previous one (or this long): requests made meanwhile go
+ * out together, so under load the ledger runs one episode for many requests instead of one for every few
+ * (each episode reads the ledger's whole state), and an idle requester still raises at once.
+ */
+const IN_FLIGHT_WAIT_MS = 50;
 
 type Request = { kind: 'reserve'; broadcastId: string; from: number; to: number; quota: number; dryRun?: boolean } | { kind: 'release'; broadcastId: string };
 
@@ -69,6 +75,8 @@ function createChannels(client: df.DurableClient) {
     const waiting = new Map<string, Waiting>();
     const outbox: CapacityRequest[] = [];
     let raising = false;
+    /** The last event raised: settles once the ledger answered all its requests, or after IN_FLIGHT_WAIT_MS. */
+    let inFlight: { requestIds: string[]; settled: Promise<void>; settle: () => void } | undefined;
     let polling = false;
     let wakePoller: (() => void) | undefined;
     let generation = -1;
@@ -91,6 +99,7 @@ function createChannels(client: df.DurableClient) {
       raising = true;
       try {
         while (outbox.length > 0) {
+          await inFlight?.settled;
           const requests = outbox.splice(0, MAX_REQUESTS_PER_EVENT);
           const raisedAt = Date.now();
           for (const r of requests) {
@@ -100,11 +109,26 @@ function createChannels(client: df.DurableClient) {
           const data: CapacityRequestBatch | CapacityRequest = requests.length === 1 ? (requests[0] as CapacityRequest) : { requests };
           // A failed raise is retried by the poller, like a lost event.
           await client.raiseEvent(instanceId, capacityRequestEvent, data).catch(() => undefined);
+          inFlight = track(requests.map((r) => r.requestId));
           wakePoller?.();
         }
       } finally {
         raising = false;
       }
+    }
+
+    function track(requestIds: string[]): NonNullable<typeof inFlight> {
+      let settle = () => {};
+      const settled = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => settle(), IN_FLIGHT_WAIT_MS);
+        settle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      // Already answered (a request raised again after its answer was read): nothing to wait for.
+      if (requestIds.every((id) => !waiting.has(id))) settle();
+      return { requestIds, settled, settle };
     }
 
     async function poll(): Promise<void> {
@@ -165,6 +189,7 @@ function createChannels(client: df.DurableClient) {
               outbox.push(w.request);
             }
           }
+          if (inFlight && inFlight.requestIds.every((id) => !waiting.has(id))) inFlight.settle();
           if (outbox.length > 0) void flush();
           delay = answered > 0 ? POLL_MIN_MS : Math.min(delay * 1.5, POLL_MAX_MS);
         }
