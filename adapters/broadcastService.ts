@@ -21,7 +21,7 @@ import { durationErrors } from '../domain/cost.js';
 import { occupancyWindow, reservationLeadMs, type AccountCapacity, type SlotReservation } from '../domain/capacity.js';
 import type { MediaAccountRef } from '../contracts/media.js';
 import { createCapacityLedgerClient } from './capacityLedger.js';
-import { queryInstances } from './instanceQuery.js';
+import { queryInstances, readInstance, type InstanceJson } from './instanceQuery.js';
 
 export class BroadcastNotFoundError extends Error {}
 export class BroadcastConflictError extends Error {}
@@ -140,23 +140,17 @@ export function createBroadcastService(client: df.DurableClient, policy: Broadca
   const candidatesFor = (spec: BroadcastSpec, pinned: boolean) => (pinned || !capacity ? [spec.account.accountName] : capacity.pool.map((a) => a.accountName));
 
   /** The instance named after the broadcast, whatever it holds. */
-  async function instance(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  async function instance(id: string): Promise<InstanceJson | undefined> {
     // Ids reach Durable URLs: anything outside the id charset cannot name a broadcast.
-    if (!isBroadcastId(id)) return undefined;
-    try {
-      return await client.getStatus(broadcastInstanceId(id), { showInput: true });
-    } catch (error) {
-      if (error instanceof Error && /404/.test(error.message)) return undefined;
-      throw error;
-    }
+    return isBroadcastId(id) ? readInstance(client, broadcastInstanceId(id)) : undefined;
   }
 
-  async function find(id: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  async function find(id: string): Promise<InstanceJson | undefined> {
     const status = await instance(id);
     return status && status.name === broadcastOrchestrator && readBroadcast(status).ok ? status : undefined;
   }
 
-  async function require(id: string): Promise<df.DurableOrchestrationStatus> {
+  async function require(id: string): Promise<InstanceJson> {
     const status = await find(id);
     if (!status) throw new BroadcastNotFoundError(`No broadcast with id '${id}'.`);
     return status;

@@ -21,6 +21,7 @@ import {
 } from '../contracts/capacity.js';
 import { answersIn, isComplete } from '../domain/capacityBook.js';
 import { MAX_REQUESTS_PER_EVENT, shouldRaiseAgain, type RaisedRequest } from '../domain/capacityRequests.js';
+import { readInstance } from './instanceQuery.js';
 
 export class CapacityUnavailableError extends Error {}
 
@@ -29,7 +30,6 @@ const ANSWER_TIMEOUT_MS = 20_000;
 /** Status polls while requests wait: soon after a change, backing off while nothing changes. */
 const POLL_MIN_MS = 4;
 const POLL_MAX_MS = 25;
-const HTTP_TIMEOUT_MS = 10_000;
 /**
  * The next event waits until the ledger answered the previous one (or this long): requests made meanwhile go
  * out together, so under load the ledger runs one episode for many requests instead of one for every few
@@ -45,11 +45,6 @@ interface Waiting extends RaisedRequest {
   reject: (error: Error) => void;
   deadline: number;
   askedForDetails?: boolean;
-}
-
-interface ClientData {
-  rpcBaseUrl?: string;
-  managementUrls?: { statusQueryGetUri?: string; id?: string };
 }
 
 /** 72 random bits, 12 characters: the status lists hundreds of them. */
@@ -83,7 +78,7 @@ function createChannels(client: df.DurableClient) {
     let started: Promise<void> | undefined;
 
     async function start(): Promise<void> {
-      const status = await readStatus(client, instanceId).catch(() => undefined);
+      const status = await readInstance(client, instanceId, { showInput: false }).catch(() => undefined);
       const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus);
       if (alive) return;
       try {
@@ -147,7 +142,7 @@ function createChannels(client: df.DurableClient) {
           });
           wakePoller = undefined;
           // undefined: not read this time (transient); null: there is no such instance.
-          const status = await readStatus(client, instanceId).then((s) => s ?? null, () => undefined);
+          const status = await readInstance(client, instanceId, { showInput: false }).then((s) => s ?? null, () => undefined);
           const now = Date.now();
           let answered = 0;
           if (status?.customStatus && typeof status.customStatus === 'object') {
@@ -231,27 +226,3 @@ function createChannels(client: df.DurableClient) {
   return { decide };
 }
 export type CapacityLedgerClient = ReturnType<typeof createCapacityLedgerClient>;
-
-/**
- * The ledger's status without its input (`showInput=false`; durable-functions' getStatus cannot ask for
- * that, and the input holds every reservation), through the binding's RPC endpoint or keyed management URL.
- */
-async function readStatus(client: df.DurableClient, instanceId: string): Promise<{ runtimeStatus: string; customStatus: unknown } | undefined> {
-  const data = (client as unknown as { clientData?: ClientData }).clientData ?? {};
-  let url: URL;
-  if (data.rpcBaseUrl) url = new URL(`instances/${encodeURIComponent(instanceId)}`, data.rpcBaseUrl);
-  else {
-    const template = data.managementUrls?.statusQueryGetUri;
-    const placeholder = data.managementUrls?.id;
-    if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
-    url = new URL(template.replace(placeholder, encodeURIComponent(instanceId)));
-  }
-  url.searchParams.set('showInput', 'false');
-  const response = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-  if (response.status === 404) {
-    await response.arrayBuffer();
-    return undefined;
-  }
-  if (!response.ok && response.status !== 202) throw new Error(`Durable status read failed with HTTP ${response.status}`);
-  return (await response.json()) as { runtimeStatus: string; customStatus: unknown };
-}

@@ -54,6 +54,35 @@ export async function queryInstances(client: df.DurableClient, query: InstanceQu
   return { instances: Array.isArray(instances) ? instances : [], continuationToken: token && token !== 'null' ? token : undefined };
 }
 
+/**
+ * One instance's status (`GET .../instances/{id}`), undefined when there is none. Answers as durable-functions'
+ * `getStatus` does (200, 202 and 400 carry the status; anything else but 404 fails), without its exceptions for
+ * a missing instance: a create looks its id up first, and building an Error and its stack for every new id cost
+ * more than the rest of the read. `showInput: false` leaves out a large input (the capacity ledger's).
+ */
+export async function readInstance(client: df.DurableClient, instanceId: string, options: { showInput?: boolean } = {}): Promise<InstanceJson | undefined> {
+  const url = instanceUrl((client as unknown as { clientData?: ClientData }).clientData ?? {}, instanceId);
+  url.searchParams.set('showInput', String(options.showInput ?? true));
+  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  if (response.status === 404) {
+    await response.arrayBuffer();
+    return undefined;
+  }
+  if (![200, 202, 400].includes(response.status)) {
+    await response.arrayBuffer();
+    throw new Error(`Durable status read failed with HTTP ${response.status}`);
+  }
+  return (await response.json()) as InstanceJson;
+}
+
+function instanceUrl(data: ClientData, instanceId: string): URL {
+  if (data.rpcBaseUrl) return new URL(`instances/${encodeURIComponent(instanceId)}`, data.rpcBaseUrl);
+  const template = data.managementUrls?.statusQueryGetUri;
+  const placeholder = data.managementUrls?.id;
+  if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
+  return new URL(template.replace(placeholder, encodeURIComponent(instanceId)));
+}
+
 function listUrl(data: ClientData): URL {
   if (data.rpcBaseUrl) return new URL('instances/', data.rpcBaseUrl);
   const template = data.managementUrls?.statusQueryGetUri;
