@@ -62,4 +62,6 @@ export interface CapacityLedgerStatus {
   accepted: string;
   /** Refusals, newest first; only the newest few with their conflicts. */
   refused: CapacityDecision[];
+  /** Request events this execution has taken (it continues as new after EVENTS_PER_GENERATION). */
+  events?: number;
 }

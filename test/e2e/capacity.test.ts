@@ -1,6 +1,8 @@
 // Live event quotas, placement, dry run and the runaway cap, through the HTTP API on the fast clock.
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CapacityLedgerStatus } from '../../contracts/capacity.js';
+import { EVENTS_PER_GENERATION } from '../../orchestrators/capacityLedger.js';
 import { inMinutes, startStack, waitForBroadcast, type Stack } from '../support/stack.js';
 
 let stack: Stack;
@@ -137,29 +139,38 @@ describe('dry run', () => {
 });
 
 describe('the ledger', () => {
-  it('keeps its reservations across continue-as-new (every 16 request events)', async () => {
+  const ledgerStatus = async () => ((await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: CapacityLedgerStatus }).customStatus;
+  const dryRun = () => post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' });
+  /** One request at a time (each is one event; parallel ones share events) until the execution has taken `events`, or continued as new. */
+  async function advanceTo(events: number): Promise<void> {
+    const { generation } = await ledgerStatus();
+    for (let i = 0; i <= EVENTS_PER_GENERATION; i++) {
+      const status = await ledgerStatus();
+      if (status.generation > generation || (status.events ?? 0) >= events) return;
+      expect((await dryRun()).status).toBe(200);
+    }
+  }
+
+  it(`keeps its reservations across continue-as-new (every ${EVENTS_PER_GENERATION} request events)`, async () => {
     const startAt = inMinutes(stack.clock, 50 * 24 * 60);
     const endAt = inMinutes(stack.clock, 50 * 24 * 60 + 60);
     const held = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/broadcasts', { id: `ledger-${i}`, startAt, endAt, account: 'broadcastams' })));
     expect(held.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
-    const before = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } };
-    // One at a time: each request is one event (parallel ones share events), so 45 cross generations.
-    for (let i = 0; i < 45; i++) {
-      const answer = await post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' });
-      expect(answer.status).toBe(200);
-    }
-    const ledger = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: { reservations: number; generation: number } };
+    const before = await ledgerStatus();
+    await advanceTo(EVENTS_PER_GENERATION);
+    const ledger = (await (await management('/instances/capacity-ledger-broadcastams')).json()) as { runtimeStatus: string; customStatus: CapacityLedgerStatus };
     expect(ledger.runtimeStatus).toBe('Running');
-    expect(ledger.customStatus.generation).toBeGreaterThan(before.customStatus.generation);
+    expect(ledger.customStatus.generation).toBeGreaterThan(before.generation);
     // Parallel requests after it are still all answered (events of the old execution's last batch are raised again).
-    const parallel = await Promise.all(Array.from({ length: 30 }, () => post('/api/broadcasts?dryRun=true', { startAt: inMinutes(stack.clock, 60 * 24 * 60), endAt: inMinutes(stack.clock, 60 * 24 * 60 + 30), account: 'broadcastams' })));
+    const parallel = await Promise.all(Array.from({ length: 30 }, () => dryRun()));
     expect(parallel.map((a) => a.status)).toEqual(Array.from({ length: 30 }, () => 200));
     expect((await post('/api/broadcasts', { id: 'ledger-7', startAt, endAt, account: 'broadcastams' })).status).toBe(409);
   });
 
   it('answers every request of hundreds in flight, across continue-as-new, exactly as many fitting as the quota', async () => {
-    const generation = async () => ((await (await management('/instances/capacity-ledger-broadcastams')).json()) as { customStatus: { generation: number } }).customStatus.generation;
-    const before = await generation();
+    // Close to the end of an execution, so that it continues as new while the requests below wait.
+    await advanceTo(EVENTS_PER_GENERATION - 4);
+    const before = (await ledgerStatus()).generation;
     const startAt = inMinutes(stack.clock, 70 * 24 * 60);
     const endAt = inMinutes(stack.clock, 70 * 24 * 60 + 60);
     // 20 waves of 15 in parallel: at least one event per wave, so the ledger continues as new while requests wait.
@@ -171,7 +182,7 @@ describe('the ledger', () => {
     const statuses = (await Promise.all(waves)).flat().map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(6); // the quota, whatever the interleaving
     expect(statuses.filter((s) => s === 409)).toHaveLength(294); // every other one refused, none unanswered (503)
-    expect(await generation()).toBeGreaterThan(before);
+    expect((await ledgerStatus()).generation).toBeGreaterThan(before);
   });
 });
 
