@@ -45,7 +45,8 @@ const hostConfig = {
   dbFile: join(dataDir, 'devhost.db'),
   port,
   origin,
-  settings: { ...emulatorSettings(emulator), DEVHOST_QUIET: '1', DEVHOST_FUNCTION_KEY: key, REAPER_SCHEDULE: '0 */2 * * * *', REAPER_GRACE: 'PT5M' },
+  // A quota for every broadcast (the emulator enforces none): what is soaked is the lifecycle under kills and faults, not placement.
+  settings: { ...emulatorSettings(emulator), DEVHOST_QUIET: '1', DEVHOST_FUNCTION_KEY: key, REAPER_SCHEDULE: '0 */2 * * * *', REAPER_GRACE: 'PT5M', AMS_LIVE_EVENT_QUOTA: String(Math.min(1000, Math.max(5, count))) },
 };
 let child: ChildProcess | undefined;
 async function startChild(): Promise<void> {

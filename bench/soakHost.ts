@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../clock/clock.js';
 import { startHost } from '../devhost/host.js';
+import { defaultAppSettings } from '../devhost/localStack.js';
 
 interface SoakHostConfig { dbFile: string; port: number; settings: Record<string, string>; origin: { clockMs: number; wallMs: number; speed: number } }
 
@@ -38,6 +39,6 @@ export function sharedClock(origin: SoakHostConfig['origin']): Clock {
 
 if (process.env.SOAK_HOST) {
   const appRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-  const host = await startHost({ appRoot, clock: sharedClock(config.origin), dbFile: config.dbFile, port: config.port, settings: config.settings });
+  const host = await startHost({ appRoot, clock: sharedClock(config.origin), dbFile: config.dbFile, port: config.port, settings: { ...defaultAppSettings, ...config.settings } });
   process.send?.({ ready: host.url });
 }
