@@ -38,7 +38,7 @@ interface ClientData {
 const TIMEOUT_MS = 30_000;
 
 export async function queryInstances(client: df.DurableClient, query: InstanceQuery): Promise<{ instances: InstanceJson[]; continuationToken?: string }> {
-  const url = listUrl((client as unknown as { clientData?: ClientData }).clientData ?? {});
+  const url = instancesUrl(client);
   url.searchParams.set('instanceIdPrefix', query.instanceIdPrefix);
   url.searchParams.set('top', String(query.top));
   url.searchParams.set('showInput', String(query.showInput ?? true));
@@ -61,7 +61,7 @@ export async function queryInstances(client: df.DurableClient, query: InstanceQu
  * more than the rest of the read. `showInput: false` leaves out a large input (the capacity ledger's).
  */
 export async function readInstance(client: df.DurableClient, instanceId: string, options: { showInput?: boolean } = {}): Promise<InstanceJson | undefined> {
-  const url = instanceUrl((client as unknown as { clientData?: ClientData }).clientData ?? {}, instanceId);
+  const url = instancesUrl(client, instanceId);
   url.searchParams.set('showInput', String(options.showInput ?? true));
   const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (response.status === 404) {
@@ -75,19 +75,16 @@ export async function readInstance(client: df.DurableClient, instanceId: string,
   return (await response.json()) as InstanceJson;
 }
 
-function instanceUrl(data: ClientData, instanceId: string): URL {
-  if (data.rpcBaseUrl) return new URL(`instances/${encodeURIComponent(instanceId)}`, data.rpcBaseUrl);
+/**
+ * `.../instances/{id}`, or the list of instances when `instanceId` is empty: through the binding's RPC endpoint, or
+ * its keyed management URL (`.../instances/INSTANCEID?taskHub=..&connection=..&code=..`, the id put in its place).
+ */
+function instancesUrl(client: df.DurableClient, instanceId = ''): URL {
+  const data = (client as unknown as { clientData?: ClientData }).clientData ?? {};
+  const id = encodeURIComponent(instanceId);
+  if (data.rpcBaseUrl) return new URL(`instances/${id}`, data.rpcBaseUrl);
   const template = data.managementUrls?.statusQueryGetUri;
   const placeholder = data.managementUrls?.id;
   if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
-  return new URL(template.replace(placeholder, encodeURIComponent(instanceId)));
-}
-
-function listUrl(data: ClientData): URL {
-  if (data.rpcBaseUrl) return new URL('instances/', data.rpcBaseUrl);
-  const template = data.managementUrls?.statusQueryGetUri;
-  const placeholder = data.managementUrls?.id;
-  if (!template || !placeholder) throw new Error('The durable client binding has no management URL');
-  // `.../instances/INSTANCEID?taskHub=..&connection=..&code=..`: the same URL without an id lists instances.
-  return new URL(template.replace(`/${placeholder}`, '/'));
+  return new URL(template.replace(placeholder, id));
 }

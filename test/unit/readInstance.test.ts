@@ -1,16 +1,17 @@
 // readInstance (adapters/instanceQuery.ts) answers as durable-functions' getStatus does, without an exception for
-// a missing instance, through the binding's RPC endpoint or its keyed management URL.
+// a missing instance; it and queryInstances go through the binding's RPC endpoint or its keyed management URL.
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type * as df from 'durable-functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readInstance } from '../../adapters/instanceQuery.js';
+import { queryInstances, readInstance } from '../../adapters/instanceQuery.js';
 
 const seen: string[] = [];
 const answers: Record<string, number> = { running: 202, done: 200, failed: 400, broken: 500 };
 const server = createServer((req: IncomingMessage, res) => {
   seen.push(req.url ?? '');
   const id = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname.split('/').pop() ?? '');
+  if (id === '') return res.writeHead(200, { 'content-type': 'application/json' }).end('[]'); // the list
   const status = answers[id] ?? 404;
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(status === 404 ? '' : JSON.stringify({ instanceId: id, runtimeStatus: id }));
@@ -38,6 +39,13 @@ describe('readInstance', () => {
     await readInstance(rpcClient(), 'done', { showInput: false });
     const keyed = { clientData: { managementUrls: { id: 'INSTANCEID', statusQueryGetUri: `${base}/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=hub&code=secret` } } } as unknown as df.DurableClient;
     await readInstance(keyed, 'a b');
-    expect(seen).toEqual(['/durabletask/instances/done?showInput=false', '/runtime/webhooks/durabletask/instances/a%20b?taskHub=hub&code=secret&showInput=true']);
+    await queryInstances(rpcClient(), { instanceIdPrefix: 'p', top: 2 });
+    await queryInstances(keyed, { instanceIdPrefix: 'p', top: 2 });
+    expect(seen).toEqual([
+      '/durabletask/instances/done?showInput=false',
+      '/runtime/webhooks/durabletask/instances/a%20b?taskHub=hub&code=secret&showInput=true',
+      '/durabletask/instances/?instanceIdPrefix=p&top=2&showInput=true',
+      '/runtime/webhooks/durabletask/instances/?taskHub=hub&code=secret&instanceIdPrefix=p&top=2&showInput=true',
+    ]);
   });
 });
