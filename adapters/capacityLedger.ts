@@ -71,14 +71,15 @@ function createChannels(client: df.DurableClient) {
     const outbox: CapacityRequest[] = [];
     let raising = false;
     /** The last event raised: settles once the ledger answered all its requests, or after IN_FLIGHT_WAIT_MS. */
-    let inFlight: { requestIds: string[]; settled: Promise<void>; settle: () => void } | undefined;
+    let inFlight: { settled: Promise<void>; settleIfAnswered: () => void } | undefined;
+    const readLedger = () => readInstance(client, instanceId, { showInput: false });
     let polling = false;
     let wakePoller: (() => void) | undefined;
     let generation = -1;
     let started: Promise<void> | undefined;
 
     async function start(): Promise<void> {
-      const status = await readInstance(client, instanceId, { showInput: false }).catch(() => undefined);
+      const status = await readLedger().catch(() => undefined);
       const alive = status && ['Pending', 'Running', 'ContinuedAsNew'].includes(status.runtimeStatus);
       if (alive) return;
       try {
@@ -121,9 +122,12 @@ function createChannels(client: df.DurableClient) {
           resolve();
         };
       });
+      const settleIfAnswered = () => {
+        if (requestIds.every((id) => !waiting.has(id))) settle();
+      };
       // Already answered (a request raised again after its answer was read): nothing to wait for.
-      if (requestIds.every((id) => !waiting.has(id))) settle();
-      return { requestIds, settled, settle };
+      settleIfAnswered();
+      return { settled, settleIfAnswered };
     }
 
     async function poll(): Promise<void> {
@@ -142,7 +146,7 @@ function createChannels(client: df.DurableClient) {
           });
           wakePoller = undefined;
           // undefined: not read this time (transient); null: there is no such instance.
-          const status = await readInstance(client, instanceId, { showInput: false }).then((s) => s ?? null, () => undefined);
+          const status = await readLedger().then((s) => s ?? null, () => undefined);
           const now = Date.now();
           let answered = 0;
           if (status?.customStatus && typeof status.customStatus === 'object') {
@@ -179,12 +183,10 @@ function createChannels(client: df.DurableClient) {
               continue;
             }
             if (status) w.unansweredReads++;
-            if (!outbox.includes(w.request) && shouldRaiseAgain(w, now, generation)) {
-              Object.assign(w, { raisedAt: now, raisedInGeneration: generation, unansweredReads: 0, presumedLost: false });
-              outbox.push(w.request);
-            }
+            // Marked as raised (time, generation, reads) by flush when it goes out.
+            if (!outbox.includes(w.request) && shouldRaiseAgain(w, now, generation)) outbox.push(w.request);
           }
-          if (inFlight && inFlight.requestIds.every((id) => !waiting.has(id))) inFlight.settle();
+          inFlight?.settleIfAnswered();
           if (outbox.length > 0) void flush();
           delay = answered > 0 ? POLL_MIN_MS : Math.min(delay * 1.5, POLL_MAX_MS);
         }
