@@ -7,6 +7,7 @@
 import type { CapacityDecision, CapacityLedgerState, CapacityLedgerStatus, CapacityRequest } from '../contracts/capacity.js';
 import { broadcastIdPattern } from './broadcastRequest.js';
 import { checkQuota, type SlotReservation } from './capacity.js';
+import { setNewest } from './newestEntries.js';
 
 /** Decisions remembered for requests raised again (carried across continue-as-new). */
 export const DECISIONS_REMEMBERED = 2_000;
@@ -162,8 +163,7 @@ export class CapacityBook {
   decide(request: CapacityRequest, now: number): CapacityDecision {
     const earlier = this.#decisions.get(request.requestId);
     if (earlier) {
-      this.#decisions.delete(request.requestId);
-      this.#decisions.set(request.requestId, earlier); // shown again among the newest answers
+      setNewest(this.#decisions, request.requestId, earlier, DECISIONS_REMEMBERED); // shown again among the newest answers
       return earlier;
     }
     let decision: CapacityDecision;
@@ -255,8 +255,7 @@ export class CapacityBook {
   }
 
   #remember(decision: CapacityDecision): void {
-    this.#decisions.set(decision.requestId, decision);
-    if (this.#decisions.size > DECISIONS_REMEMBERED) this.#decisions.delete(this.#decisions.keys().next().value as string);
+    setNewest(this.#decisions, decision.requestId, decision, DECISIONS_REMEMBERED);
   }
 
   /**

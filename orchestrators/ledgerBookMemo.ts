@@ -13,6 +13,7 @@
  */
 import type { CapacityLedgerState, CapacityRequest } from '../contracts/capacity.js';
 import { CapacityBook } from '../domain/capacityBook.js';
+import { setNewest } from '../domain/newestEntries.js';
 
 /** Ledgers (accounts) whose book a worker keeps; the least recently used is dropped first. */
 export const BOOKS_KEPT = 32;
@@ -63,9 +64,7 @@ export class ReplayedBook {
   current(): CapacityBook {
     const memo = kept.get(this.#key);
     if (memo && memo.applied.length === this.#events.length) {
-      // Most recently used last (the Map's order), so the least recently used is dropped first.
-      kept.delete(this.#key);
-      kept.set(this.#key, memo);
+      setNewest(kept, this.#key, memo, BOOKS_KEPT); // the least recently used is dropped first
       return memo.book;
     }
     return this.#rebuild(this.#events.length).book;
@@ -74,9 +73,7 @@ export class ReplayedBook {
   /** A book from the input with the first `count` events of this replay applied, remembered in place of any other. */
   #rebuild(count: number): KeptBook {
     const fresh: KeptBook = { book: new CapacityBook(this.#input), applied: [] };
-    kept.delete(this.#key);
-    kept.set(this.#key, fresh);
-    if (kept.size > BOOKS_KEPT) kept.delete(kept.keys().next().value as string);
+    setNewest(kept, this.#key, fresh, BOOKS_KEPT);
     for (const event of this.#events.slice(0, count)) this.#decide(fresh, event);
     return fresh;
   }

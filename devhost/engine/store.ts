@@ -238,12 +238,10 @@ export class DurableStore {
     return rows.map((r) => r.event);
   }
 
+  /** The kept entry, now the most recently used. */
   #keptFor(instanceId: string) {
     const kept = this.#kept.get(instanceId);
-    if (kept) {
-      this.#kept.delete(instanceId);
-      this.#kept.set(instanceId, kept);
-    }
+    if (kept) this.#keep(instanceId, kept);
     return kept;
   }
 
